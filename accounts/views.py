@@ -1,0 +1,43 @@
+"""Log-in, log-out, password change and the front door that sends each user to their portal."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+from .access import PublicMixin, RuleRequiredMixin
+from .forms import LoginForm, StyledPasswordChangeForm
+
+
+class LoginView(PublicMixin, auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(PublicMixin, auth_views.LogoutView):
+    """Log out (POST only) and end the session on the server, not only in the browser."""
+
+
+class PasswordChangeView(RuleRequiredMixin, auth_views.PasswordChangeView):
+    permission_required = "accounts.change_own_password"
+    template_name = "accounts/password_change.html"
+    form_class = StyledPasswordChangeForm
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your password has been changed."))
+        return super().form_valid(form)
+
+
+class HomeView(RuleRequiredMixin, View):
+    """Send a user to the home page of the portal their role belongs to."""
+
+    permission_required = "accounts.use_portal"
+
+    def get(self, request):
+        if request.user.is_enterprise_user:
+            return redirect("portal_enterprise:home")
+        return redirect("portal_ciq:home")

@@ -1,0 +1,10 @@
+"""Settings for the test suite: the base settings with fast password hashing."""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+# Hashing with the default iterations would dominate the run time of the suite.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+DEMO_PASSWORDS = True

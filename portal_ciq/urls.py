@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal_ciq"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("organisations/", views.OrganisationListView.as_view(), name="organisation_list"),
+    path("organisations/<int:pk>/", views.OrganisationDetailView.as_view(), name="organisation_detail"),
+    path("audit/", views.HistoryListView.as_view(), name="history_list"),
+    path("audit/<str:model>/<int:pk>/", views.HistoryDetailView.as_view(), name="history_detail"),
+]

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal_enterprise"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("settings/users/", views.UserListView.as_view(), name="user_list"),
+    path("settings/users/new/", views.UserCreateView.as_view(), name="user_create"),
+    path("settings/users/<int:pk>/", views.UserEditView.as_view(), name="user_edit"),
+    path("settings/users/<int:pk>/deactivate/", views.UserDeactivateView.as_view(), name="user_deactivate"),
+    path("settings/users/<int:pk>/reactivate/", views.UserReactivateView.as_view(), name="user_reactivate"),
+]

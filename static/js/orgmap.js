@@ -1,0 +1,75 @@
+/* The organisations of the chain on a Leaflet map, drawn over shipped province outlines so
+   that it works with no tile server (django-leaflet calls window.orgMapInit). */
+(function () {
+  "use strict";
+  var COLOURS = {
+    enterprise: "#2563eb", ciq_branch: "#0f766e", port: "#dc2626",
+    warehouse: "#d97706", laboratory: "#7c3aed", head_office: "#111827"
+  };
+
+  function readJson(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+
+  function escapeHtml(text) {
+    var div = document.createElement("div");
+    div.textContent = text == null ? "" : String(text);
+    return div.innerHTML;
+  }
+
+  window.orgMapInit = function (map) {
+    var config = readJson("orgmap-config") || {};
+    var points = readJson("orgmap-points") || [];
+    map.getContainer().style.background = "#eef4f7";
+
+    if (config.outlines) {
+      fetch(config.outlines).then(function (r) { return r.ok ? r.json() : null; }).then(function (geo) {
+        if (!geo) { return; }
+        var layer = L.geoJSON(geo, {
+          style: { color: "#94a3b8", weight: 1, fillColor: "#ffffff", fillOpacity: 1 },
+          interactive: false
+        }).addTo(map);
+        layer.bringToBack();
+      });
+    }
+
+    var markers = points.map(function (p) {
+      var marker = L.circleMarker([p.lat, p.lng], {
+        radius: p.kind === "enterprise" ? 6 : 8, color: "#fff", weight: 2,
+        fillColor: COLOURS[p.kind] || "#64748b", fillOpacity: 0.95
+      });
+      var url = (config.detailUrl || "").replace(/0\/$/, p.id + "/");
+      marker.bindPopup(
+        "<div class='fw-semibold'>" + escapeHtml(p.name) + "</div>" +
+        "<div class='small text-muted'>" + escapeHtml(p.kind_label) + "</div>" +
+        "<div class='small'>" + escapeHtml(p.address) + "</div>" +
+        (url ? "<a class='small' href='" + url + "'>" + escapeHtml(config.detailLabel) + " →</a>" : "")
+      );
+      marker.bindTooltip(escapeHtml(p.name));
+      marker.options.orgKind = p.kind;
+      return marker.addTo(map);
+    });
+
+    if (markers.length > 1) {
+      map.fitBounds(L.featureGroup(markers).getBounds().pad(0.15));
+    } else if (markers.length === 1) {
+      map.setView(markers[0].getLatLng(), 9);
+    }
+
+    var legend = L.control({ position: "bottomleft" });
+    legend.onAdd = function () {
+      var div = L.DomUtil.create("div", "map-legend");
+      var seen = {};
+      points.forEach(function (p) {
+        if (seen[p.kind]) { return; }
+        seen[p.kind] = true;
+        div.innerHTML += "<div><span class='dot' style='background:" + (COLOURS[p.kind] || "#64748b") +
+          "'></span>" + escapeHtml(p.kind_label) + "</div>";
+      });
+      return div;
+    };
+    if (points.length) { legend.addTo(map); }
+    map.getContainer().setAttribute("data-markers", String(markers.length));
+  };
+})();
