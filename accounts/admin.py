@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -51,3 +52,7 @@ class UserSessionAdmin(admin.ModelAdmin):
     search_fields = ["user__username"]
     list_select_related = ["user"]
     readonly_fields = ["user", "session_key", "ip_address", "user_agent", "created_at"]
+
+
+# Access is decided by roles and rules (accounts/rules.py), not by Django's groups.
+admin.site.unregister(Group)

@@ -31,19 +31,13 @@ is_manager = _role_is(Role.MANAGER)
 is_system_admin = _role_is(Role.SYSTEM_ADMIN)
 
 
-@rules.predicate
-def is_same_organisation(user, target):
-    """True when ``target`` (a user) belongs to the user's own organisation."""
-    return target is not None and target.organisation_id == user.organisation_id
-
-
 rules.add_perm("portal_enterprise.access", is_enterprise_user)
 rules.add_perm("portal_ciq.access", is_bureau_user)
 
-# Users: an enterprise admin manages the people of its own enterprise; the system
-# administrator manages everyone (through the admin site).
-rules.add_perm("accounts.manage_users", is_enterprise_admin | is_system_admin)
-rules.add_perm("accounts.change_user", (is_enterprise_admin & is_same_organisation) | is_system_admin)
+# Users: an enterprise admin manages the people of its own enterprise in the enterprise
+# portal (which of them, the selector decides); the system administrator manages everyone
+# on the admin site, which lets in only is_staff accounts (see accounts.services.user_create).
+rules.add_perm("accounts.manage_users", is_enterprise_admin)
 
 # The audit trail of any record is for managers and the system administrator.
 rules.add_perm("accounts.view_history", is_manager | is_system_admin)

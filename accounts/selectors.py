@@ -69,6 +69,4 @@ def user_manageable_for_user(*, user: User) -> QuerySet[User]:
     """Return the users whose accounts ``user`` may create, change and deactivate."""
     if user.is_authenticated and user.is_active and user.role == Role.ENTERPRISE_ADMIN:
         return User.objects.filter(organisation_id=user.organisation_id).select_related("organisation")
-    if user.is_authenticated and user.is_active and user.role == Role.SYSTEM_ADMIN:
-        return User.objects.select_related("organisation")
     return User.objects.none()

@@ -3,6 +3,7 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
+from .client_ip import client_ip
 from .services import user_session_forget, user_session_record
 
 
@@ -15,7 +16,7 @@ def _record_session(sender, request, user, **kwargs):
     user_session_record(
         user=user,
         session_key=request.session.session_key,
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
 

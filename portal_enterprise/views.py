@@ -43,10 +43,8 @@ class UserListView(RuleRequiredMixin, TemplateView):
     template_name = "portal_enterprise/user_list.html"
 
     def get_context_data(self, **kwargs):
-        users = user_manageable_for_user(user=self.request.user).filter(
-            organisation_id=self.request.user.organisation_id
-        )
-        return super().get_context_data(users=users.order_by("-is_active", "username"), **kwargs)
+        users = user_manageable_for_user(user=self.request.user).order_by("-is_active", "username")
+        return super().get_context_data(users=users, **kwargs)
 
 
 class _UserFormView(RuleRequiredMixin, FormView):

@@ -1,0 +1,68 @@
+"""Shared fixtures: the demo world (real places, demo enterprises, one account per role).
+
+The world is seeded once into the test database; each test runs in a transaction that is
+rolled back, so tests can change it freely. Tests that need committed data (the browser
+tests) seed it again themselves, since Django empties the database after each of them.
+"""
+
+from types import SimpleNamespace
+
+import pytest
+
+from accounts import demo
+from accounts.models import Organisation, User
+
+ROLES = {
+    "ent_a_staff": "ent_a_staff",
+    "ent_a_admin": "ent_a_admin",
+    "ent_b_staff": "ent_b_staff",
+    "ent_b_admin": "ent_b_admin",
+    "insp_a": "insp_huizhou",  # the branch supervising enterprise A
+    "insp_b": "insp_hunan",  # the branch supervising enterprise B
+    "transit": "transit_qsh",
+    "port": "port_wjd",
+    "lab": "lab_analyst",
+    "manager": "manager",
+    "sysadmin": "sysadmin",
+}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        demo.seed()
+
+
+def load_world() -> SimpleNamespace:
+    """Return the seeded organisations and users as attributes (world.ent_a, world.insp_a…)."""
+    users = {u.username: u for u in User.objects.select_related("organisation")}
+    orgs = {o.code: o for o in Organisation.objects.all()}
+    return SimpleNamespace(
+        **{key: users[username] for key, username in ROLES.items()},
+        ent_a=orgs["ent-huafeng"],
+        ent_b=orgs["ent-xiangrun"],
+        branch_a=orgs["ciq-huizhou"],
+        branch_b=orgs["ciq-hunan"],
+        port_wenjindu=orgs["port-wenjindu"],
+        head_office=orgs["ciq-shenzhen"],
+        orgs=orgs,
+        users=users,
+    )
+
+
+@pytest.fixture
+def world(db) -> SimpleNamespace:
+    return load_world()
+
+
+@pytest.fixture
+def client_for(client):
+    """Return a function that logs the test client in as a world user (None: anonymous)."""
+
+    def login(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return login
