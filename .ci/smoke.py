@@ -31,15 +31,23 @@ def main() -> int:
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         login = opener.open(f"{BASE}/accounts/login/").read().decode()
-        data = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrfmiddlewaretoken": csrf(login)})
+        data = urllib.parse.urlencode(
+            {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": csrf(login)}
+        )
         response = opener.open(urllib.request.Request(f"{BASE}/accounts/login/", data=data.encode()))
         page = response.read().decode()
         if not response.geturl().endswith(home):
             failures.append(f"{username}: landed on {response.geturl()}, expected {home}")
             continue
         for language, text in EXPECT.items():
-            data = urllib.parse.urlencode({"language": language, "next": home, "csrfmiddlewaretoken": csrf(page)})
-            page = opener.open(urllib.request.Request(f"{BASE}/i18n/setlang/", data=data.encode())).read().decode()
+            data = urllib.parse.urlencode(
+                {"language": language, "next": home, "csrfmiddlewaretoken": csrf(page)}
+            )
+            page = (
+                opener.open(urllib.request.Request(f"{BASE}/i18n/setlang/", data=data.encode()))
+                .read()
+                .decode()
+            )
             if f'lang="{language}"' not in page or text not in page:
                 failures.append(f"{username}: home page not in {language}")
         print(f"ok  {username:<14} {home}")

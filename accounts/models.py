@@ -51,11 +51,19 @@ class Organisation(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -187,7 +195,11 @@ class User(AbstractUser):
         administrator is not, say, an enterprise clerk.
         """
         codename = perm.rpartition(".")[2]
-        if self.is_active and self.is_superuser and codename.startswith(("add_", "change_", "delete_", "view_")):
+        if (
+            self.is_active
+            and self.is_superuser
+            and codename.startswith(("add_", "change_", "delete_", "view_"))
+        ):
             return True
         return _user_has_perm(self, perm, obj)
 

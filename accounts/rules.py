@@ -15,10 +15,7 @@ def _role_is(*roles):
     @rules.predicate(name=f"role_in_{'_'.join(sorted(wanted))}")
     def has_role(user):
         return bool(
-            user.is_authenticated
-            and user.is_active
-            and user.role in wanted
-            and user.organisation.is_active
+            user.is_authenticated and user.is_active and user.role in wanted and user.organisation.is_active
         )
 
     return has_role

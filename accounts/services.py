@@ -14,7 +14,9 @@ from .errors import DomainError
 from .models import ENTERPRISE_ROLES, ROLE_ORGANISATION_KIND, Organisation, Role, User, UserSession
 
 USERNAME_TAKEN = _("The user name “{username}” is already taken; please choose another.")
-ROLE_NOT_ALLOWED = _("An enterprise administrator can only give the roles enterprise staff or enterprise administrator.")
+ROLE_NOT_ALLOWED = _(
+    "An enterprise administrator can only give the roles enterprise staff or enterprise administrator."
+)
 ROLE_WRONG_ORGANISATION = _("The role {role} does not belong in {organisation} ({kind}).")
 CANNOT_DEACTIVATE_SELF = _("You cannot deactivate your own account; ask another administrator.")
 LAST_ADMIN = _("{organisation} must keep at least one active administrator; appoint another one first.")
@@ -42,8 +44,11 @@ def _check_role(*, actor: User | None, organisation: Organisation, role: str) ->
         raise DomainError(ROLE_NOT_ALLOWED, field="role")
     if ROLE_ORGANISATION_KIND[Role(role)] != organisation.kind:
         raise DomainError(
-            format_lazy(ROLE_WRONG_ORGANISATION, 
-                role=Role(role).label, organisation=organisation.name, kind=organisation.get_kind_display()
+            format_lazy(
+                ROLE_WRONG_ORGANISATION,
+                role=Role(role).label,
+                organisation=organisation.name,
+                kind=organisation.get_kind_display(),
             ),
             field="role",
         )
@@ -103,7 +108,14 @@ def user_create(
 
 @transaction.atomic
 def user_update(
-    *, actor: User | None, user: User, full_name: str, role: str, email: str = "", phone: str = "", reason: str
+    *,
+    actor: User | None,
+    user: User,
+    full_name: str,
+    role: str,
+    email: str = "",
+    phone: str = "",
+    reason: str,
 ) -> User:
     """Change a user's name, contact details and role."""
     user = User.objects.select_for_update().select_related("organisation").get(pk=user.pk)

@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from . import credit_code
 
 CREDIT_CODE_MESSAGES = {
-    "length": _("A unified social credit code has 18 characters; please check the code on the business licence."),
+    "length": _(
+        "A unified social credit code has 18 characters; please check the code on the business licence."
+    ),
     "characters": _(
         "This is not a unified social credit code: characters 3-8 must be digits and the letters "
         "I, O, S, V and Z are never used. Please copy it again from the business licence."

@@ -1,5 +1,6 @@
 """Log-in, log-out, password change and the front door that sends each user to their portal."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect
@@ -15,6 +16,9 @@ class LoginView(PublicMixin, auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(session_minutes=settings.SESSION_COOKIE_AGE // 60, **kwargs)
 
 
 class LogoutView(PublicMixin, auth_views.LogoutView):

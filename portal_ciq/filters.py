@@ -18,6 +18,8 @@ class OrganisationFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(
-            Q(name_zh__icontains=value) | Q(name_en__icontains=value) | Q(code__icontains=value)
+            Q(name_zh__icontains=value)
+            | Q(name_en__icontains=value)
+            | Q(code__icontains=value)
             | Q(credit_code__icontains=value)
         )

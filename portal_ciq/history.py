@@ -52,7 +52,11 @@ def record_changes(records) -> list[tuple[object, list[Change]]]:
             for change in delta.changes:
                 field = record.instance_type._meta.get_field(change.field)
                 changes.append(
-                    Change(str(field.verbose_name), _display(previous, change.field), _display(record, change.field))
+                    Change(
+                        str(field.verbose_name),
+                        _display(previous, change.field),
+                        _display(record, change.field),
+                    )
                 )
         out.append((record, changes))
         previous = record

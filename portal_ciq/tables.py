@@ -5,10 +5,14 @@ from accounts.models import Organisation
 
 
 class OrganisationTable(tables.Table):
-    name_zh = tables.LinkColumn("portal_ciq:organisation_detail", args=[tables.A("pk")], verbose_name=_("Name"))
+    name_zh = tables.LinkColumn(
+        "portal_ciq:organisation_detail", args=[tables.A("pk")], verbose_name=_("Name")
+    )
     name_en = tables.Column(verbose_name=_("English name"))
     kind = tables.Column(verbose_name=_("Kind"))
-    branch = tables.Column(verbose_name=_("Supervising branch"), accessor="branch__name", order_by="branch__name_zh")
+    branch = tables.Column(
+        verbose_name=_("Supervising branch"), accessor="branch__name", order_by="branch__name_zh"
+    )
     province = tables.Column(verbose_name=_("Province"))
     people = tables.Column(verbose_name=_("People"), accessor="people_count", orderable=True)
     is_active = tables.BooleanColumn(verbose_name=_("Active"))

@@ -9,11 +9,15 @@ from django_tables2 import SingleTableMixin
 
 from accounts.access import RuleRequiredMixin
 from accounts.models import Organisation
-from accounts.selectors import organisation_list_for_user, organisation_map_points_for_user, user_list_for_user
+from accounts.selectors import (
+    organisation_list_for_user,
+    organisation_map_points_for_user,
+    user_list_for_user,
+)
 
 from .filters import OrganisationFilterSet
 from .forms import HistoryFilterForm
-from .history import audited_model, audited_models, record_changes, recent_changes
+from .history import audited_model, audited_models, recent_changes, record_changes
 from .tables import OrganisationTable
 
 
@@ -28,15 +32,20 @@ class HomeView(BureauMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         by_kind = dict(
-            organisation_list_for_user(user=user).filter(is_active=True)
-            .values_list("kind").annotate(n=Count("pk")).order_by()
+            organisation_list_for_user(user=user)
+            .filter(is_active=True)
+            .values_list("kind")
+            .annotate(n=Count("pk"))
+            .order_by()
         )
         kinds = [(value, label, by_kind.get(value, 0)) for value, label in Organisation.Kind.choices]
         return super().get_context_data(
             organisation=user.organisation,
             kinds=kinds,
             map_points=organisation_map_points_for_user(user=user),
-            colleagues=user_list_for_user(user=user).filter(organisation_id=user.organisation_id, is_active=True),
+            colleagues=user_list_for_user(user=user).filter(
+                organisation_id=user.organisation_id, is_active=True
+            ),
             **kwargs,
         )
 
@@ -64,10 +73,15 @@ class OrganisationDetailView(BureauMixin, DetailView):
     def get_context_data(self, **kwargs):
         org = self.object
         return super().get_context_data(
-            people=user_list_for_user(user=self.request.user).filter(organisation=org).order_by("-is_active", "role"),
+            people=user_list_for_user(user=self.request.user)
+            .filter(organisation=org)
+            .order_by("-is_active", "role"),
             enterprises=organisation_list_for_user(user=self.request.user).filter(branch=org)
-            if org.kind == Organisation.Kind.CIQ_BRANCH else None,
-            map_points=[p for p in organisation_map_points_for_user(user=self.request.user) if p["id"] == org.pk],
+            if org.kind == Organisation.Kind.CIQ_BRANCH
+            else None,
+            map_points=[
+                p for p in organisation_map_points_for_user(user=self.request.user) if p["id"] == org.pk
+            ],
             **kwargs,
         )
 
@@ -105,7 +119,8 @@ class HistoryDetailView(RuleRequiredMixin, TemplateView):
         model = audited_model(self.kwargs["model"])
         records = list(
             model.history.filter(**{model._meta.pk.attname: self.kwargs["pk"]})
-            .select_related("history_user").order_by("history_date", "history_id")
+            .select_related("history_user")
+            .order_by("history_date", "history_id")
         )
         if not records:
             raise Http404(_("This record has no history."))

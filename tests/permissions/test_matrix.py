@@ -19,8 +19,19 @@ from accounts.models import UserSession
 
 from .urls import all_routes
 
-ROLES = ["anonymous", "ent_a_staff", "ent_a_admin", "ent_b_admin", "insp_a", "insp_b", "transit", "port",
-         "lab", "manager", "sysadmin"]
+ROLES = [
+    "anonymous",
+    "ent_a_staff",
+    "ent_a_admin",
+    "ent_b_admin",
+    "insp_a",
+    "insp_b",
+    "transit",
+    "port",
+    "lab",
+    "manager",
+    "sysadmin",
+]
 ENTERPRISE = {"ent_a_staff", "ent_a_admin", "ent_b_admin"}
 BUREAU = {"insp_a", "insp_b", "transit", "port", "lab", "manager", "sysadmin"}
 LOGGED_IN = ENTERPRISE | BUREAU
@@ -45,7 +56,9 @@ class Case:
 
 
 def case(allowed=(), **kw) -> Case:
-    return Case(allowed=frozenset(allowed), **{k: frozenset(v) if k == "not_found" else v for k, v in kw.items()})
+    return Case(
+        allowed=frozenset(allowed), **{k: frozenset(v) if k == "not_found" else v for k, v in kw.items()}
+    )
 
 
 def ent_a_staff_pk(w):
@@ -76,7 +89,8 @@ MATRIX: dict[str, Case] = {
     # Enterprise A is supervised by branch A: the other branch, the port, the warehouse and
     # the lab do not see it at all.
     "portal_ciq:organisation_detail": case(
-        {"insp_a", "manager", "sysadmin"}, not_found={"insp_b", "transit", "port", "lab"},
+        {"insp_a", "manager", "sysadmin"},
+        not_found={"insp_b", "transit", "port", "lab"},
         kwargs=lambda w: {"pk": w.ent_a.pk},
     ),
     "portal_ciq:history_list": case({"manager", "sysadmin"}),
@@ -113,7 +127,9 @@ def test_a_view_without_a_rule_is_caught():
     class Forgotten(TemplateView):
         template_name = "base.html"
 
-    routes = all_routes(type("conf", (), {"urlpatterns": [path("forgotten/", Forgotten.as_view(), name="x")]}))
+    routes = all_routes(
+        type("conf", (), {"urlpatterns": [path("forgotten/", Forgotten.as_view(), name="x")]})
+    )
     assert undeclared(routes) == ["x"]
 
 
@@ -140,7 +156,9 @@ def test_portal_url(key, role, world, client_for):
     client = client_for(None if role == "anonymous" else getattr(world, role))
     url = reverse(key, kwargs=rule.kwargs(world) if rule.kwargs else None)
     response = getattr(client, rule.method)(url, rule.data)
-    assert outcome(response) == rule.expected(role), f"{rule.method.upper()} {url} as {role}: {response.status_code}"
+    assert outcome(response) == rule.expected(role), (
+        f"{rule.method.upper()} {url} as {role}: {response.status_code}"
+    )
 
 
 def admin_url(route: str, world) -> str:
@@ -165,8 +183,12 @@ def admin_url(route: str, world) -> str:
 ADMIN_ROLES = ["anonymous", "ent_a_admin", "insp_a", "manager", "sysadmin"]
 # Pages the admin site refuses even to the system administrator, by design: django-axes
 # records cannot be added by hand, and autocomplete answers only well-formed queries.
-ADMIN_REFUSES_BY_DESIGN = {"admin:autocomplete", "admin:axes_accessattempt_add", "admin:axes_accesslog_add",
-                           "admin:axes_accessfailurelog_add"}
+ADMIN_REFUSES_BY_DESIGN = {
+    "admin:autocomplete",
+    "admin:axes_accessattempt_add",
+    "admin:axes_accesslog_add",
+    "admin:axes_accessfailurelog_add",
+}
 
 
 @pytest.mark.parametrize("role", ADMIN_ROLES)

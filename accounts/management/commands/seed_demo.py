@@ -32,4 +32,6 @@ class Command(BaseCommand):
             for person in PEOPLE:
                 self.stdout.write(f"  {person.role.label:<28} {person.username:<14} {person.organisation}")
         elif not settings.DEMO_PASSWORDS:
-            self.stdout.write("Demo accounts have no password outside the embedded mode (set one with changepassword).")
+            self.stdout.write(
+                "Demo accounts have no password outside the embedded mode (set one with changepassword)."
+            )

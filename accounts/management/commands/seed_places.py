@@ -4,11 +4,15 @@ from accounts.demo import SYSTEM_ADMIN, seed_places
 
 
 class Command(BaseCommand):
-    help = "Create or update the bureau's real places (branches, ports, warehouse, lab) and the system admin account."
+    help = (
+        "Create or update the bureau's real places (head office, branches, ports, warehouse, lab) "
+        "and the system administrator's account."
+    )
 
     def handle(self, *args, **options):
         orgs = seed_places()
         self.stdout.write(self.style.SUCCESS(f"{len(orgs)} places are in place."))
         self.stdout.write(
-            f"Give the system administrator a password with: python manage.py changepassword {SYSTEM_ADMIN.username}"
+            "Give the system administrator a password with: "
+            f"python manage.py changepassword {SYSTEM_ADMIN.username}"
         )

@@ -10,6 +10,7 @@ orientation -> add adcode / full Chinese name / English name.
 Usage (needs only `pip install shapely`):
     python simplify.py path/to/echarts/map/json/china.json provinces.geojson
 """
+
 import json
 import math
 import sys
@@ -18,11 +19,11 @@ from shapely import make_valid, set_precision, unary_union
 from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 from shapely.geometry.polygon import orient
 
-TOLERANCE = 0.01        # degrees (~1 km); source vertices are already ~1-5 km apart
+TOLERANCE = 0.01  # degrees (~1 km); source vertices are already ~1-5 km apart
 SMALL_TOLERANCE = 0.001  # for tiny units (Hong Kong, Macao) so they keep their shape
 SMALL_ADCODES = {"810000", "820000"}
 DECIMALS = 4
-GRID = 10 ** -DECIMALS
+GRID = 10**-DECIMALS
 
 # adcode (GB/T 2260) -> (full Chinese name, English name)
 NAMES = {
@@ -89,8 +90,10 @@ def decode_echarts(d):
         if g["type"] == "Polygon":
             g["coordinates"] = [_decode_ring(r, eo[i], scale) for i, r in enumerate(g["coordinates"])]
         elif g["type"] == "MultiPolygon":
-            g["coordinates"] = [[_decode_ring(r, eo[i][j], scale) for j, r in enumerate(p)]
-                                for i, p in enumerate(g["coordinates"])]
+            g["coordinates"] = [
+                [_decode_ring(r, eo[i][j], scale) for j, r in enumerate(p)]
+                for i, p in enumerate(g["coordinates"])
+            ]
     return d
 
 
@@ -102,14 +105,28 @@ _EE = 0.00669342162296594323
 def _gcj_delta(lon, lat):
     x, y = lon - 105.0, lat - 35.0
     pi = math.pi
-    dlat = (-100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
-            + (20.0 * math.sin(6.0 * x * pi) + 20.0 * math.sin(2.0 * x * pi)) * 2.0 / 3.0
-            + (20.0 * math.sin(y * pi) + 40.0 * math.sin(y / 3.0 * pi)) * 2.0 / 3.0
-            + (160.0 * math.sin(y / 12.0 * pi) + 320.0 * math.sin(y * pi / 30.0)) * 2.0 / 3.0)
-    dlon = (300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
-            + (20.0 * math.sin(6.0 * x * pi) + 20.0 * math.sin(2.0 * x * pi)) * 2.0 / 3.0
-            + (20.0 * math.sin(x * pi) + 40.0 * math.sin(x / 3.0 * pi)) * 2.0 / 3.0
-            + (150.0 * math.sin(x / 12.0 * pi) + 300.0 * math.sin(x / 30.0 * pi)) * 2.0 / 3.0)
+    dlat = (
+        -100.0
+        + 2.0 * x
+        + 3.0 * y
+        + 0.2 * y * y
+        + 0.1 * x * y
+        + 0.2 * math.sqrt(abs(x))
+        + (20.0 * math.sin(6.0 * x * pi) + 20.0 * math.sin(2.0 * x * pi)) * 2.0 / 3.0
+        + (20.0 * math.sin(y * pi) + 40.0 * math.sin(y / 3.0 * pi)) * 2.0 / 3.0
+        + (160.0 * math.sin(y / 12.0 * pi) + 320.0 * math.sin(y * pi / 30.0)) * 2.0 / 3.0
+    )
+    dlon = (
+        300.0
+        + x
+        + 2.0 * y
+        + 0.1 * x * x
+        + 0.1 * x * y
+        + 0.1 * math.sqrt(abs(x))
+        + (20.0 * math.sin(6.0 * x * pi) + 20.0 * math.sin(2.0 * x * pi)) * 2.0 / 3.0
+        + (20.0 * math.sin(x * pi) + 40.0 * math.sin(x / 3.0 * pi)) * 2.0 / 3.0
+        + (150.0 * math.sin(x / 12.0 * pi) + 300.0 * math.sin(x / 30.0 * pi)) * 2.0 / 3.0
+    )
     rad = lat / 180.0 * pi
     magic = 1 - _EE * math.sin(rad) ** 2
     sq = math.sqrt(magic)
@@ -152,8 +169,9 @@ def _clean(coords_type, coords):
 
 
 def _map_coords(poly, fn):
-    return Polygon([fn(*c) for c in poly.exterior.coords],
-                   [[fn(*c) for c in r.coords] for r in poly.interiors])
+    return Polygon(
+        [fn(*c) for c in poly.exterior.coords], [[fn(*c) for c in r.coords] for r in poly.interiors]
+    )
 
 
 def build(src_path):
@@ -173,11 +191,13 @@ def build(src_path):
         geom = set_precision(unary_union(parts), GRID)
         polys = [orient(x, sign=1.0) for x in _polygons(geom) if x.area > 0]
         geom = polys[0] if len(polys) == 1 else MultiPolygon(polys)
-        features.append({
-            "type": "Feature",
-            "properties": {"adcode": adcode, "name": props["name"], "name_full": full, "name_en": en},
-            "geometry": mapping(geom),
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"adcode": adcode, "name": props["name"], "name_full": full, "name_en": en},
+                "geometry": mapping(geom),
+            }
+        )
     features.sort(key=lambda ft: ft["properties"]["adcode"])
     return {"type": "FeatureCollection", "features": features}
 
@@ -199,6 +219,8 @@ if __name__ == "__main__":
     with open(dst, "w", encoding="utf-8") as fh:
         # one feature per line: compact, but diff-friendly
         fh.write('{"type":"FeatureCollection","features":[\n')
-        fh.write(",\n".join(json.dumps(ft, ensure_ascii=False, separators=(",", ":")) for ft in fc["features"]))
+        fh.write(
+            ",\n".join(json.dumps(ft, ensure_ascii=False, separators=(",", ":")) for ft in fc["features"])
+        )
         fh.write("\n]}\n")
     print(f"wrote {dst}: {len(fc['features'])} features")

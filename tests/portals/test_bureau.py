@@ -1,0 +1,50 @@
+from django.urls import reverse
+
+from accounts.services import user_update
+
+
+def test_map_points_are_scoped(world, client):
+    client.force_login(world.insp_b)
+    points = client.get("/bureau/").context["map_points"]
+    names = {p["name"] for p in points}
+    assert world.ent_b.name_zh in names and world.ent_a.name_zh not in names
+    assert all(-90 <= p["lat"] <= 90 and -180 <= p["lng"] <= 180 for p in points)
+
+
+def test_organisation_list_filters(world, client):
+    client.force_login(world.manager)
+    response = client.get("/bureau/organisations/", {"kind": "port"})
+    rows = list(response.context["table"].data)
+    assert rows and all(r.kind == "port" for r in rows)
+    response = client.get("/bureau/organisations/", {"q": "华丰"})
+    assert [r.code for r in response.context["table"].data] == ["ent-huafeng"]
+
+
+def test_branch_detail_lists_its_enterprises(world, client):
+    client.force_login(world.insp_a)
+    response = client.get(reverse("portal_ciq:organisation_detail", args=[world.branch_a.pk]))
+    assert [e.code for e in response.context["enterprises"]] == ["ent-huafeng"]
+
+
+def test_history_shows_who_what_and_why(world, client):
+    user_update(
+        actor=world.ent_a_admin,
+        user=world.ent_a_staff,
+        full_name="新名字",
+        role="enterprise_staff",
+        reason="married",
+    )
+    client.force_login(world.manager)
+    response = client.get(reverse("portal_ciq:history_detail", args=["accounts.user", world.ent_a_staff.pk]))
+    newest, changes = response.context["versions"][0]
+    assert newest.history_user == world.ent_a_admin and newest.history_change_reason == "married"
+    assert any(c.new == "新名字" for c in changes)
+    listing = client.get(reverse("portal_ciq:history_list"), {"model": "accounts.user"}).content.decode()
+    assert "married" in listing
+
+
+def test_history_of_unknown_model_or_record_is_404(world, client):
+    client.force_login(world.manager)
+    assert client.get("/bureau/audit/auth.permission/1/").status_code == 404
+    assert client.get("/bureau/audit/nope.nothing/1/").status_code == 404
+    assert client.get("/bureau/audit/accounts.organisation/999999/").status_code == 404
