@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Organisation, Role, User, UserSession
@@ -45,7 +46,7 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     def save_model(self, request, obj, form, change):
         # The admin site is for system administrators only; the flag follows the role.
         obj.is_staff = obj.is_superuser = obj.role == Role.SYSTEM_ADMIN
-        obj._change_reason = _("Changed on the admin site")
+        obj._change_reason = gettext_noop("Changed on the admin site")  # translated where shown
         super().save_model(request, obj, form, change)
         if not obj.is_active:
             user_sessions_end(user=obj)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from .credit_code import check_character
 from .models import Organisation, Role, User
@@ -17,7 +18,7 @@ from .services import organisation_save, user_create
 
 K = Organisation.Kind
 DEMO_PASSWORD = "Demo-pass-2026"
-SEED_REASON = "Seeded reference data"
+SEED_REASON = gettext_noop("Seeded reference data")  # translated where it is shown
 
 
 @dataclass(frozen=True)

@@ -187,6 +187,18 @@ class User(AbstractUser):
     def get_short_name(self):
         return self.full_name or self.username
 
+    def save(self, *args, **kwargs):
+        # A log-in only stamps last_login, which the history leaves out: no version for it.
+        # (django-simple-history skips when the attribute merely exists, whatever its value.)
+        update_fields = kwargs.get("update_fields")
+        if not (update_fields and set(update_fields) <= {"last_login"}):
+            return super().save(*args, **kwargs)
+        self.skip_history_when_saving = True
+        try:
+            return super().save(*args, **kwargs)
+        finally:
+            del self.skip_history_when_saving
+
     def has_perm(self, perm, obj=None):
         """Like Django's, but a superuser's blanket yes covers only model permissions.
 

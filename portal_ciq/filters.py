@@ -8,7 +8,9 @@ from accounts.models import Organisation
 
 class OrganisationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Organisation.Kind.choices)
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=Organisation.Kind.choices, empty_label=_("All")
+    )
     province = django_filters.CharFilter(label=_("Province"), lookup_expr="icontains")
 
     class Meta:

@@ -8,7 +8,10 @@ from accounts.models import User
 class HistoryFilterForm(StyledFormMixin, forms.Form):
     model = forms.ChoiceField(label=_("Record type"), required=False)
     user = forms.ModelChoiceField(
-        label=_("Changed by"), queryset=User.objects.order_by("username"), required=False
+        label=_("Changed by"),
+        queryset=User.objects.order_by("username"),
+        required=False,
+        empty_label=_("All"),
     )
     since = forms.DateTimeField(
         label=_("Since"), required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -29,3 +30,14 @@ def record_label(record) -> str:
         if value:
             return str(value)
     return f"#{record.pk}"
+
+
+@register.filter
+def reason(value) -> str:
+    """Return a change's reason in the reader's language.
+
+    Reasons the system writes (a seed, the admin site) are stored as their English message
+    ids, marked with gettext_noop, and translated here; what a person typed has no entry in
+    the catalogue and is shown as typed.
+    """
+    return gettext(value) if value else "—"

@@ -54,7 +54,7 @@
     if (markers.length > 1) {
       map.fitBounds(L.featureGroup(markers).getBounds().pad(0.15));
     } else if (markers.length === 1) {
-      map.setView(markers[0].getLatLng(), 9);
+      map.setView(markers[0].getLatLng(), 7);  // the province around it stays in view
     }
 
     var legend = L.control({ position: "bottomleft" });

@@ -104,3 +104,16 @@ def test_password_change(world, client):
     assert response.status_code == 302
     world.ent_a_staff.refresh_from_db()
     assert world.ent_a_staff.check_password("Another-pass-77")
+
+
+def test_log_in_adds_no_version_to_the_history(world, client):
+    before = world.ent_a_staff.history.count()
+    login(client, "ent_a_staff")
+    assert world.ent_a_staff.history.count() == before
+
+
+def test_system_reasons_are_shown_in_the_readers_language(world, client):
+    client.force_login(world.manager)
+    client.post("/i18n/setlang/", {"language": "zh-hans"})
+    html = client.get("/bureau/audit/").content.decode()
+    assert "Seeded reference data" not in html
