@@ -9,7 +9,8 @@ import rules
 from .models import BUREAU_ROLES, ENTERPRISE_ROLES, Role
 
 
-def _role_is(*roles):
+def role_is(*roles):
+    """Return a predicate true for an active member, with one of ``roles``, of an active organisation."""
     wanted = frozenset(roles)
 
     @rules.predicate(name=f"role_in_{'_'.join(sorted(wanted))}")
@@ -21,11 +22,11 @@ def _role_is(*roles):
     return has_role
 
 
-is_enterprise_user = _role_is(*ENTERPRISE_ROLES)
-is_enterprise_admin = _role_is(Role.ENTERPRISE_ADMIN)
-is_bureau_user = _role_is(*BUREAU_ROLES)
-is_manager = _role_is(Role.MANAGER)
-is_system_admin = _role_is(Role.SYSTEM_ADMIN)
+is_enterprise_user = role_is(*ENTERPRISE_ROLES)
+is_enterprise_admin = role_is(Role.ENTERPRISE_ADMIN)
+is_bureau_user = role_is(*BUREAU_ROLES)
+is_manager = role_is(Role.MANAGER)
+is_system_admin = role_is(Role.SYSTEM_ADMIN)
 
 
 rules.add_perm("portal_enterprise.access", is_enterprise_user)

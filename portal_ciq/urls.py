@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -10,4 +10,8 @@ urlpatterns = [
     path("organisations/<int:pk>/", views.OrganisationDetailView.as_view(), name="organisation_detail"),
     path("audit/", views.HistoryListView.as_view(), name="history_list"),
     path("audit/<str:model>/<int:pk>/", views.HistoryDetailView.as_view(), name="history_detail"),
+    # Each module of the bureau side keeps its own URLs, in this portal's namespace.
+    path("farms/", include("portal_ciq.farms.urls")),
+    path("supervision/", include("portal_ciq.supervision.urls")),
+    path("desk/", include("portal_ciq.desk.urls")),
 ]

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -11,4 +11,8 @@ urlpatterns = [
     path("settings/users/<int:pk>/", views.UserEditView.as_view(), name="user_edit"),
     path("settings/users/<int:pk>/deactivate/", views.UserDeactivateView.as_view(), name="user_deactivate"),
     path("settings/users/<int:pk>/reactivate/", views.UserReactivateView.as_view(), name="user_reactivate"),
+    # Each module of the enterprise side keeps its own URLs, in this portal's namespace.
+    path("farms/", include("portal_enterprise.farms.urls")),
+    path("supervision/", include("portal_enterprise.supervision.urls")),
+    path("desk/", include("portal_enterprise.desk.urls")),
 ]

@@ -66,3 +66,15 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _media_root_cleanup():
+    """Remove the throw-away upload folder of the test settings when the run ends."""
+    import shutil
+
+    from django.conf import settings
+
+    yield
+    if "livestock-test-media-" in str(settings.MEDIA_ROOT):
+        shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)

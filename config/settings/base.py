@@ -147,6 +147,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.sessions_clear_expired",
         "schedule": timedelta(hours=6),
     },
+    "farm-registrations-expire-and-lapse": {
+        "task": "farms.tasks.registrations_expire_and_lapse",
+        "schedule": timedelta(hours=12),
+    },
+    "corrective-actions-overdue": {
+        "task": "farms.tasks.corrective_actions_overdue",
+        "schedule": timedelta(hours=24),
+    },
+    "credit-ratings-refresh": {
+        "task": "farms.tasks.credit_ratings_refresh",
+        "schedule": timedelta(hours=24),
+    },
 }
 
 # --- Authentication and sessions --------------------------------------------------------------
@@ -207,9 +219,26 @@ STORAGES = {
 if DEBUG:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
+UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=10)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Farms ----------------------------------------------------------------------------------
+# A registration is valid this many years, and lapses after this many without a consignment.
+FARM_REGISTRATION_YEARS = env.int("FARM_REGISTRATION_YEARS", default=5)
+FARM_LAPSE_YEARS = env.int("FARM_LAPSE_YEARS", default=2)
+# How far (km) a farm's point may lie from its county when no county outline is shipped.
+FARM_COUNTY_TOLERANCE_KM = env.int("FARM_COUNTY_TOLERANCE_KM", default=60)
+# Credit: points a finding costs by severity, and what an overdue corrective action costs.
+CREDIT_FINDING_POINTS = {"minor": -2, "major": -10, "critical": -30}
+CREDIT_OVERDUE_ACTION_POINTS = -5
+CREDIT_WINDOW_DAYS = 365
+
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 globals().update(EMAIL_CONFIG)
+# The address people reach the site at, for links in e-mail.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@livestock.example.cn")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -1,5 +1,7 @@
 """Settings for the test suite: the base settings with fast password hashing."""
 
+import tempfile
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -11,3 +13,5 @@ DEMO_PASSWORDS = True
 # Serve static files straight from the apps and static/ (no collectstatic before tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Uploads made by tests go to a throw-away folder, not into var/media.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="livestock-test-media-")

@@ -5,6 +5,7 @@ from accounts.models import Organisation, Role, User
 
 
 def test_seed_is_idempotent_and_keeps_changes(world):
+    call_command("seed_demo", "--quiet-logins")  # every app's demo data, once
     world.ent_a_staff.full_name = "已改名"
     world.ent_a_staff.save()
     before = (Organisation.objects.count(), User.objects.count(), Organisation.history.count())

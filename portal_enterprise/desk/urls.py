@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("questions/", views.QuestionListView.as_view(), name="question_list"),
+    path("questions/new/", views.QuestionCreateView.as_view(), name="question_create"),
+    path("questions/<int:pk>/", views.QuestionDetailView.as_view(), name="question_detail"),
+    path("questions/<int:pk>/close/", views.QuestionCloseView.as_view(), name="question_close"),
+    path("attachments/<int:pk>/", views.AttachmentView.as_view(), name="desk_attachment"),
+    path("notices/", views.NoticeListView.as_view(), name="notice_list"),
+    path("notices/<int:pk>/", views.NoticeDetailView.as_view(), name="notice_detail"),
+    path("library/", views.LibraryView.as_view(), name="library"),
+    path("library/<int:pk>/file/", views.LibraryDownloadView.as_view(), name="library_download"),
+]
