@@ -51,3 +51,18 @@ def farm_review_queue_for_user(*, user: User) -> QuerySet[Farm]:
 def credit_rating_current(*, enterprise_id: int) -> CreditRating | None:
     """Return the enterprise's rating in force (the newest), or None if never rated."""
     return CreditRating.objects.filter(enterprise_id=enterprise_id).order_by("-computed_at", "-pk").first()
+
+
+IN_PROGRESS = (Farm.Status.DRAFT, Farm.Status.SUBMITTED, Farm.Status.UNDER_REVIEW, Farm.Status.RETURNED)
+
+
+def farm_summary_for_user(*, user: User) -> dict[str, int]:
+    """Return the counts a home page shows: registered farms, applications in progress, waiting review."""
+    from django.db.models import Count
+
+    return farm_list_for_user(user=user).aggregate(
+        registered=Count("pk", filter=Q(status=Farm.Status.REGISTERED)),
+        in_progress=Count("pk", filter=Q(status__in=IN_PROGRESS)),
+        waiting=Count("pk", filter=Q(status__in=[Farm.Status.SUBMITTED, Farm.Status.UNDER_REVIEW])),
+        suspended=Count("pk", filter=Q(status=Farm.Status.SUSPENDED)),
+    )

@@ -14,6 +14,7 @@ from accounts.selectors import (
     organisation_map_points_for_user,
     user_list_for_user,
 )
+from farms.selectors import farm_summary_for_user
 
 from .filters import OrganisationFilterSet
 from .forms import HistoryFilterForm
@@ -43,6 +44,7 @@ class HomeView(BureauMixin, TemplateView):
             organisation=user.organisation,
             kinds=kinds,
             map_points=organisation_map_points_for_user(user=user),
+            farms=farm_summary_for_user(user=user),
             colleagues=user_list_for_user(user=user).filter(
                 organisation_id=user.organisation_id, is_active=True
             ),

@@ -13,6 +13,7 @@ from accounts.errors import DomainError
 from accounts.forms import ReasonForm, UserCreateForm, UserForm, user_initial
 from accounts.selectors import user_list_for_user, user_manageable_for_user
 from accounts.services import user_create, user_deactivate, user_reactivate, user_update
+from farms.selectors import credit_rating_current, farm_summary_for_user
 
 
 class EnterpriseMixin(RuleRequiredMixin):
@@ -20,7 +21,7 @@ class EnterpriseMixin(RuleRequiredMixin):
 
 
 class HomeView(EnterpriseMixin, TemplateView):
-    """The company at a glance: who it is, who supervises it, and its people."""
+    """The company at a glance: who it is, who supervises it, its farms, its rating and its people."""
 
     nav_section = "company"
     template_name = "portal_enterprise/home.html"
@@ -33,6 +34,8 @@ class HomeView(EnterpriseMixin, TemplateView):
             branch=user.organisation.branch,
             people=people,
             counts=people.aggregate(active=Count("pk", filter=Q(is_active=True)), total=Count("pk")),
+            farms=farm_summary_for_user(user=user),
+            rating=credit_rating_current(enterprise_id=user.organisation_id),
             **kwargs,
         )
 
