@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -88,11 +89,9 @@ def test_credit_table_is_scoped_and_capped(world, policies, client_for):
 
 def test_credit_detail_shows_reasons_and_policy(world, policies, client_for):
     lose(world, -10, source="a", kind=CreditEvent.Kind.LAB_FAILURE)
-    html = (
-        client_for(world.insp_a)
-        .get(reverse("portal_ciq:credit_detail", args=[world.ent_a.pk]))
-        .content.decode()
-    )
+    client = client_for(world.insp_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the assertions read the English labels
+    html = client.get(reverse("portal_ciq:credit_detail", args=[world.ent_a.pk])).content.decode()
     assert "扣分 a" in html and "Failed laboratory result" in html and "90–100" in html
     assert 'data-testid="recompute"' not in html  # recomputing is the manager's
     assert (
@@ -105,6 +104,7 @@ def test_manager_recomputes(world, policies, client_for):
     lose(world, -12, source="a")
     url = reverse("portal_ciq:credit_recompute", args=[world.ent_a.pk])
     client = client_for(world.manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     before = CreditRating.objects.count()
     page = client.post(url, follow=True).content.decode()
     assert CreditRating.objects.count() == before and "Nothing has changed" in page
