@@ -56,7 +56,10 @@ def test_celery_is_json_only_and_at_least_once():
 
 
 def test_tasks_run_in_process_only_without_a_broker():
-    assert settings.CELERY_TASK_ALWAYS_EAGER == (not settings.REDIS_URL)
+    from config.settings import base
+
+    assert base.CELERY_TASK_ALWAYS_EAGER == (not base.REDIS_URL)
+    assert base.CELERY_BROKER_URL == (base.REDIS_URL or "memory://")
 
 
 def test_languages_and_time_zone():

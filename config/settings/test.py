@@ -15,3 +15,6 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Uploads made by tests go to a throw-away folder, not into var/media.
 MEDIA_ROOT = tempfile.mkdtemp(prefix="livestock-test-media-")
+# Tasks run in-process in the suite even when REDIS_URL points at a broker: tests of
+# behaviour read the outcome at once. Tests of the real worker start one explicitly.
+CELERY_TASK_ALWAYS_EAGER = True

@@ -133,6 +133,8 @@
   }
 
   window.farmLocationInit = function (map) {
+    // A plain "Leaflet" credit: the default prefix carries a flag that has no place on a bureau map.
+    if (map.attributionControl) { map.attributionControl.setPrefix("Leaflet"); }
     locationMap = map;
     baseMap(map);
     map.on("click", function (e) { setPoint(e.latlng, false); });
@@ -210,6 +212,8 @@
   }
 
   window.farmLayoutInit = function (map) {
+    // A plain "Leaflet" credit: the default prefix carries a flag that has no place on a bureau map.
+    if (map.attributionControl) { map.attributionControl.setPrefix("Leaflet"); }
     layoutMap = map;
     baseMap(map);
     drawn = new L.FeatureGroup().addTo(map);
@@ -246,6 +250,8 @@
 
   /* ---- the farm's page: point and layout, read only ---- */
   window.farmDetailInit = function (map) {
+    // A plain "Leaflet" credit: the default prefix carries a flag that has no place on a bureau map.
+    if (map.attributionControl) { map.attributionControl.setPrefix("Leaflet"); }
     baseMap(map);
     var p = L.latLng(config.lat, config.lng);
     L.marker(p).addTo(map);

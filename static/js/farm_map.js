@@ -91,6 +91,8 @@
   }
 
   window.farmMapInit = function (map) {
+    // A plain "Leaflet" credit: the default prefix carries a flag that has no place on a bureau map.
+    if (map.attributionControl) { map.attributionControl.setPrefix("Leaflet"); }
     var config = readJson("farm-map-config") || {};
     var labels = config.labels || {};
     var container = map.getContainer();
@@ -102,16 +104,19 @@
 
     function colourOf(m) { return mode === "status" ? statusColour(m.farm.status) : gradeColour(m.farm.grade); }
 
+    // Chinese text takes a full-width colon.
+    var COLON = (document.documentElement.lang || "").indexOf("zh") === 0 ? "：" : ": ";
+
     function popup(m) {
       var f = m.farm;
       var url = (config.detailUrl || "").replace(/0\/$/, f.id + "/");
       return "<div class='fw-semibold'>" + escapeHtml(f.name) + "</div>" +
         "<div class='small text-muted'>" + escapeHtml(f.enterprise) + "</div>" +
-        "<div class='small'>" + escapeHtml(labels.registration) + ": <span class='font-monospace'>" +
+        "<div class='small'>" + escapeHtml(labels.registration) + COLON + "<span class='font-monospace'>" +
         escapeHtml(f.number || "—") + "</span></div>" +
-        "<div class='small'>" + escapeHtml(labels.status) + ": <span class='badge farm-status farm-status-" +
+        "<div class='small'>" + escapeHtml(labels.status) + COLON + "<span class='badge farm-status farm-status-" +
         escapeHtml(f.status) + "'>" + escapeHtml((labels.statuses || {})[f.status] || f.status) + "</span> · " +
-        escapeHtml(labels.grade) + ": " + (f.grade ? "<span class='badge credit-grade-" + escapeHtml(f.grade) +
+        escapeHtml(labels.grade) + COLON + (f.grade ? "<span class='badge credit-grade-" + escapeHtml(f.grade) +
         "'>" + escapeHtml(f.grade) + "</span>" : escapeHtml(labels.noGrade)) + "</div>" +
         "<a class='small' href='" + url + "'>" + escapeHtml(labels.open) + " →</a>";
     }
@@ -183,6 +188,8 @@
   };
 
   window.farmDetailMapInit = function (map) {
+    // A plain "Leaflet" credit: the default prefix carries a flag that has no place on a bureau map.
+    if (map.attributionControl) { map.attributionControl.setPrefix("Leaflet"); }
     var config = readJson("farm-map-config") || {};
     var farm = readJson("farm-map-data") || {};
     var kinds = readJson("farm-layout-kinds") || {};

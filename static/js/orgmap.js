@@ -19,6 +19,8 @@
   }
 
   window.orgMapInit = function (map) {
+    // A plain "Leaflet" credit: the default prefix carries a flag that has no place on a bureau map.
+    if (map.attributionControl) { map.attributionControl.setPrefix("Leaflet"); }
     var config = readJson("orgmap-config") || {};
     var points = readJson("orgmap-points") || [];
     map.getContainer().style.background = "#eef4f7";

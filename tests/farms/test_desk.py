@@ -21,6 +21,16 @@ from .factories import draft_farm
 
 
 @pytest.fixture(autouse=True)
+def english_pages(client):
+    """Ask for English pages: the assertions read the English messages (Chinese: test_i18n)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
