@@ -78,3 +78,17 @@ def _media_root_cleanup():
     yield
     if "livestock-test-media-" in str(settings.MEDIA_ROOT):
         shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Start every test in the default language (Chinese).
+
+    A request through the test client activates its language and Django leaves it active in
+    the thread afterwards, so without this a test's messages would depend on the test before.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield

@@ -26,6 +26,16 @@ from farms.supervision_defaults import checklist_templates_ensure, grade_policie
 
 from .factories import BOLUO, registered_farm, submitted_farm
 
+
+@pytest.fixture(autouse=True)
+def english():
+    """The assertions read the services' English messages (their Chinese: tests/test_i18n.py)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 TODAY = dt.date.today()
 OK, NOT_OK, NA = VisitAnswer.Result.OK, VisitAnswer.Result.NOT_OK, VisitAnswer.Result.NA
 
