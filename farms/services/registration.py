@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import format_lazy
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from accounts.audit import save_audited
 from accounts.errors import DomainError
@@ -48,6 +48,10 @@ DUPLICATE_FARM = _("Your enterprise has already filed a farm called “{name}”
 DUPLICATE_LOCATION = _("Another farm (“{name}”) is already registered within {metres} m of this location.")
 SHORTFALLS = _("Too close to its surroundings: {items}. Move the farm or correct the distances.")
 SHORTFALL_ITEM = _("{kind} at {distance} m (at least {minimum} m)")
+SURROUNDINGS_MISSING = _(
+    "Declare the nearest {kinds} and its distance before submitting (if there is none nearby, give the "
+    "distance to the nearest one you know of)."
+)
 LAYOUT_MISSING = _("Draw at least one pen on the map, or upload a layout plan, before submitting.")
 LAYOUT_INVALID = _("The drawn layout is not valid: {detail}. Clear it and draw it again.")
 BRANCH_INVALID = _("Choose a CIQ branch as the supervising branch.")
@@ -141,6 +145,16 @@ def surroundings_shortfalls(surroundings) -> list[Shortfall]:
         if kind in minimums and distance < minimums[kind]:
             out.append(Shortfall(kind, distance, minimums[kind]))
     return out
+
+
+def surroundings_missing(surroundings) -> list[str]:
+    """Return the kinds of neighbour the bureau sets a minimum for that are not declared."""
+    declared = {s.kind if hasattr(s, "kind") else s["kind"] for s in surroundings}
+    return [
+        kind
+        for kind in SurroundingRule.objects.order_by("kind").values_list("kind", flat=True)
+        if kind not in declared
+    ]
 
 
 def _check_not_duplicate(*, farm: Farm) -> None:
@@ -260,6 +274,10 @@ def farm_submit(*, actor: User, farm: Farm) -> Farm:
         raise DomainError(
             format_lazy(SHORTFALLS, items="; ".join(map(str, shortfalls))), items=[s.kind for s in shortfalls]
         )
+    if missing := surroundings_missing(farm.surroundings.all()):
+        separator = ", " if (get_language() or "").startswith("en") else "、"
+        kinds = separator.join(str(SurroundingKind(k).label) for k in missing)
+        raise DomainError(format_lazy(SURROUNDINGS_MISSING, kinds=kinds), field="surroundings", items=missing)
     has_pen = any(
         (f.get("properties") or {}).get("kind") == "pen" for f in (farm.layout or {}).get("features", [])
     )

@@ -17,6 +17,15 @@ def rules():
         SurroundingRule.objects.update_or_create(kind=kind, defaults={"min_distance_m": metres})
 
 
+def declare_remaining_surroundings(page, metres="5000"):
+    """Give a distance to every surroundings row left empty: the bureau wants each kind declared."""
+    rows = page.get_by_test_id("surroundings").locator("tbody tr")
+    for i in range(rows.count()):
+        distance = rows.nth(i).locator("input[name$='distance_m']")
+        if not distance.input_value():
+            distance.fill(metres)
+
+
 def click_map(page, selector, fx, fy):
     """Click a map at a fraction (fx, fy) of its width and height, as a mouse would."""
     page.locator(selector).scroll_into_view_if_needed()
@@ -84,13 +93,13 @@ def test_clerk_applies_for_a_farm(new_context, login, demo_world, shot):
 
     # Surroundings: a row too close is named at once; corrected, the warning goes.
     rows = page.get_by_test_id("surroundings").locator("tbody tr")
-    first = rows.first
-    first.locator("select").select_option("residential")
+    first = rows.filter(has=page.locator("option[value='residential']:checked")).first
     first.locator("input[name$='distance_m']").fill("300")
     expect(page.get_by_test_id("shortfalls")).to_be_visible()
     first.locator("input[name$='distance_m']").fill("2500")
     first.locator("input[name$='description']").fill("石湾镇居民区")
     expect(page.get_by_test_id("shortfalls")).to_be_hidden()
+    declare_remaining_surroundings(page)
 
     page.fill("#id_disease_history", "近三年无重大动物疫情")
     page.fill("#id_immunisation_programme", "猪瘟：21日龄首免，60日龄二免；口蹄疫：每4个月一次")
@@ -106,7 +115,8 @@ def test_clerk_applies_for_a_farm(new_context, login, demo_world, shot):
     assert farm.county_code == "441322" and farm.branch_id == demo_world.branch_a.pk
     pens = [f for f in farm.layout["features"] if f["properties"]["kind"] == "pen"]
     assert len(pens) == 1 and pens[0]["properties"]["name"] == "1号猪舍"
-    assert list(farm.surroundings.values_list("kind", "distance_m")) == [("residential", 2500)]
+    declared = dict(farm.surroundings.values_list("kind", "distance_m"))
+    assert declared == {"residential": 2500, "road": 5000, "other_farm": 5000, "slaughterhouse": 5000}
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_test_id("farm-submit").click()

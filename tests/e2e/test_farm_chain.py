@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from .test_farm_application import click_map, rules, top_shot
+from .test_farm_application import click_map, declare_remaining_surroundings, rules, top_shot
 from .test_farm_review import open_map
 
 pytestmark = pytest.mark.browser
@@ -51,6 +51,7 @@ def fill_application(page):
     page.fill("#id_vet_name", "陈兽医")
     page.fill("#id_vet_licence", "GD-VET-2020-0101")
     page.fill("#id_vet_phone", "13900000101")
+    declare_remaining_surroundings(page)
 
 
 def test_application_to_registration_in_one_story(new_context, login, demo_world, shot):

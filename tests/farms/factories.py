@@ -23,9 +23,15 @@ PEN = {
         },
     ],
 }
+# The nearest neighbour of every kind the bureau sets a minimum for, all far enough.
 FAR_ENOUGH = [
     {"kind": "residential", "distance_m": 3000, "description": "石湾镇"},
     {"kind": "slaughterhouse", "distance_m": 12000, "description": ""},
+    {"kind": "road", "distance_m": 1500, "description": "G205国道"},
+    {"kind": "other_farm", "distance_m": 4000, "description": ""},
+    {"kind": "market", "distance_m": 9000, "description": ""},
+    {"kind": "water_source", "distance_m": 2500, "description": ""},
+    {"kind": "vet_clinic", "distance_m": 6000, "description": ""},
 ]
 
 
