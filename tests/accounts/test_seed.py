@@ -1,3 +1,5 @@
+import io
+
 from django.core.management import call_command
 
 from accounts import demo
@@ -41,3 +43,13 @@ def test_without_demo_passwords_nobody_can_log_in(world, settings):
     User.objects.filter(username="transit_qsh").delete()
     demo.seed()
     assert not User.objects.get(username="transit_qsh").has_usable_password()
+
+
+def test_seed_places_adds_every_apps_reference_tables(world):
+    from farms.models import ChecklistTemplate, CreditGradePolicy, SurroundingRule
+
+    SurroundingRule.objects.all().delete()
+    call_command("seed_places", stdout=io.StringIO())
+    assert SurroundingRule.objects.count() == 7
+    assert ChecklistTemplate.objects.filter(species="1").exists()
+    assert CreditGradePolicy.objects.count() == 4
