@@ -1,8 +1,8 @@
 """The review actions on a farm: which statuses offer each one, its form, its service, and its POST view.
 
-The page offers an action only where Farm.TRANSITIONS allows it (tests/farms check the two
-agree); the service still decides, so a stale page that posts an action out of order gets
-the service's message and nothing changes.
+The page offers an action where Farm.ACTIONS allows it (assign also while under review, to
+reassign; inspect while under review). The service still decides, so a stale page that posts
+an action out of order gets the service's message and nothing changes.
 """
 
 from dataclasses import dataclass
@@ -45,6 +45,8 @@ class Action:
 
 
 def _action(name, label, statuses, done, **kw):
+    """Describe one action; its statuses come from Farm.ACTIONS unless the page needs others."""
+    statuses = Farm.ACTIONS[name][0] if statuses is None else statuses
     return Action(
         name=name, label=label, statuses=frozenset(statuses), form=kw.pop("form", ReasonForm), done=done, **kw
     )
@@ -76,7 +78,7 @@ ACTIONS = {
         _action(
             "approve",
             _("Approve registration"),
-            {S.UNDER_REVIEW},
+            None,
             _("The farm is registered."),
             style="success",
             icon="patch-check",
@@ -85,7 +87,7 @@ ACTIONS = {
         _action(
             "return",
             _("Return for changes"),
-            {S.SUBMITTED, S.UNDER_REVIEW},
+            None,
             _("The application is returned to the enterprise."),
             style="warning",
             icon="arrow-return-left",
@@ -93,7 +95,7 @@ ACTIONS = {
         _action(
             "reject",
             _("Reject"),
-            {S.SUBMITTED, S.UNDER_REVIEW},
+            None,
             _("The application is rejected."),
             style="outline-danger",
             icon="x-octagon",
@@ -101,7 +103,7 @@ ACTIONS = {
         _action(
             "suspend",
             _("Suspend"),
-            {S.REGISTERED},
+            None,
             _("The registration is suspended."),
             style="warning",
             icon="pause-circle",
@@ -109,7 +111,7 @@ ACTIONS = {
         _action(
             "reinstate",
             _("Reinstate"),
-            {S.SUSPENDED},
+            None,
             _("The registration is reinstated."),
             style="success",
             icon="play-circle",
@@ -117,7 +119,7 @@ ACTIONS = {
         _action(
             "revoke",
             _("Revoke"),
-            {S.REGISTERED, S.SUSPENDED},
+            None,
             _("The registration is revoked."),
             style="outline-danger",
             icon="slash-circle",
@@ -125,7 +127,7 @@ ACTIONS = {
         _action(
             "renew",
             _("Renew registration"),
-            {S.REGISTERED, S.EXPIRED},
+            None,
             _("The registration is renewed."),
             style="outline-primary",
             icon="arrow-repeat",
