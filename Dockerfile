@@ -33,8 +33,8 @@ RUN DJANGO_SECRET_KEY=collectstatic-at-build-time-only \
     DATABASE_URL=postgres://x@x/x \
     DJANGO_ALLOWED_HOSTS=x \
     python manage.py collectstatic --noinput \
- && mkdir -p /app/var/media /var/lib/celery \
- && chown app:app /app/var /app/var/media /var/lib/celery
+ && mkdir -p /app/var/media /app/var/bridge /var/lib/celery \
+ && chown app:app /app/var /app/var/media /app/var/bridge /var/lib/celery
 
 USER app
 

@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+READER ?= 1
 STAMP := $(VENV)/.installed
 
 .PHONY: run test install migrate seed lint format messages check-messages bench clean
@@ -16,6 +17,9 @@ run: $(STAMP) ## Install, migrate, load the demo data and serve on http://127.0.
 	$(PY) manage.py seed_demo
 	@echo ""
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@# A simulated ear-tag reader feeds the bureau's reader page (READER=0 leaves it out); it
+	@# runs in the background and stops with the server (same process group).
+	@if [ "$(READER)" != "0" ]; then $(PY) manage.py reader_demo --server http://$(HOST):$(PORT) & fi; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP) ## Run the whole test suite (SQLite, or DATABASE_URL / REDIS_URL when set)
@@ -44,6 +48,11 @@ format: $(STAMP)
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var --ignore=static/vendor --ignore=tests --ignore=test-artifacts
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
+
+# Speed figures (PostgreSQL: DATABASE_URL, else the database livestock_bench on 127.0.0.1), kept in
+# bench/results.json and printed; BENCH names some of them, e.g. make bench BENCH=herd_import.
+bench: $(STAMP)
+	$(PY) -m bench.run $(BENCH)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache test-artifacts

@@ -30,6 +30,8 @@ urlpatterns = [
     path("bureau/", include("portal_ciq.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    # What rfid_bridge posts to (rfid_bridge.protocol.READS_PATH and HEARTBEAT_PATH).
+    path("api/bridge/", include("livestock.urls")),
 ]
 
 handler403 = "config.views.permission_denied"

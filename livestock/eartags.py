@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 SPECIES = {1: "pig", 2: "cattle", 3: "sheep/goat"}
 CHINA = 156
@@ -71,6 +72,7 @@ def _clean(text) -> str:
 # --- national code ---------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8192)  # a herd list repeats its few counties 100,000 times
 def _default_county_exists(code: str) -> bool:
     from farms import regions  # livestock sits above farms; imported lazily to keep this module light
 

@@ -14,4 +14,6 @@ urlpatterns = [
     path("farms/", include("portal_ciq.farms.urls")),
     path("supervision/", include("portal_ciq.supervision.urls")),
     path("desk/", include("portal_ciq.desk.urls")),
+    path("herds/", include("portal_ciq.livestock.urls")),
+    path("readers/", include("portal_ciq.readers.urls")),
 ]

@@ -15,4 +15,5 @@ urlpatterns = [
     path("farms/", include("portal_enterprise.farms.urls")),
     path("supervision/", include("portal_enterprise.supervision.urls")),
     path("desk/", include("portal_enterprise.desk.urls")),
+    path("herd/", include("portal_enterprise.livestock.urls")),
 ]

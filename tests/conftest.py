@@ -11,6 +11,7 @@ import pytest
 
 from accounts import demo
 from accounts.models import Organisation, User
+from livestock import reference as livestock_reference
 
 ROLES = {
     "ent_a_staff": "ent_a_staff",
@@ -31,6 +32,7 @@ ROLES = {
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         demo.seed()
+        livestock_reference.ensure()
 
 
 def load_world() -> SimpleNamespace:

@@ -140,7 +140,21 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A message a worker took but never acknowledged (the worker was killed) is handed out again
+# after this many seconds. Every task is idempotent, so a short timeout only costs a repeat.
+# The workers look for such messages every interval x throttle seconds (kombu's Redis transport).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=6),
+}
+# Tag reads arrive from the bridges on a queue of their own (rfid_bridge.protocol.QUEUE), which a
+# bridge's Redis user may push to and nothing else; workers listen to both queues (see
+# docker-compose.yml).
+CELERY_TASK_ROUTES = {
+    "livestock.ingest_reads": {"queue": "rfid"},
+    "livestock.bridge_heartbeat": {"queue": "rfid"},
+}
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
@@ -220,6 +234,20 @@ if DEBUG:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
 UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=10)
+
+# Livestock: the prefix of our own identifiers and vocabulary in the individual record (EPCIS
+# 2.0 has no GS1 key for animals, and our words must not use GS1's prefixes).
+LIVESTOCK_URI_BASE = env.str("LIVESTOCK_URI_BASE", default="urn:hk-livestock:")
+# Rows a herd list may have (the import checks them all before writing any).
+LIVESTOCK_IMPORT_MAX_ROWS = env.int("LIVESTOCK_IMPORT_MAX_ROWS", default=200_000)
+# Reads of an animal at the same site less than this many seconds apart belong to one visit:
+# the individual record gets one presence event per visit, not one per read.
+LIVESTOCK_VISIT_GAP_S = env.int("LIVESTOCK_VISIT_GAP_S", default=1800)
+# A bridge whose last heartbeat is older than this is shown as offline.
+LIVESTOCK_HEARTBEAT_STALE_S = env.int("LIVESTOCK_HEARTBEAT_STALE_S", default=90)
+# Size of the demo herds (seed_demo): 1.0 is about 42,000 animals with a year of records; the
+# default keeps the embedded mode's first start short (about 21,000 animals).
+LIVESTOCK_DEMO_SCALE = env.float("LIVESTOCK_DEMO_SCALE", default=0.5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -262,12 +290,35 @@ LEAFLET_CONFIG = {
 # --- Tables ---------------------------------------------------------------------------------
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
+
 # --- Logging --------------------------------------------------------------------------------
+def _not_bridge_traffic(record) -> bool:
+    # The development server logs every request; a reader's bridge posts several a second.
+    return "/api/bridge/" not in record.getMessage()
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"not_bridge": {"()": "django.utils.log.CallbackFilter", "callback": _not_bridge_traffic}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "server": {"class": "logging.StreamHandler", "formatter": "server", "filters": ["not_bridge"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # Without a broker (embedded) every task runs in the request and would log its success.
+        "celery.app.trace": {"level": "WARNING"},
+        "kombu.connection": {"level": "ERROR"},
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+    },
 }

@@ -18,3 +18,6 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="livestock-test-media-")
 # Tasks run in-process in the suite even when REDIS_URL points at a broker: tests of
 # behaviour read the outcome at once. Tests of the real worker start one explicitly.
 CELERY_TASK_ALWAYS_EAGER = True
+
+# The demo herds in tests (seed_demo is tested for idempotency): small, same shape.
+LIVESTOCK_DEMO_SCALE = 0.03

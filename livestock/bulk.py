@@ -1,0 +1,32 @@
+"""Writing many rows at once: PostgreSQL COPY, or bulk_create elsewhere.
+
+Django has no COPY; psycopg 3 has, and it is several times faster than multi-row INSERT for the
+hundred-thousand-row paths (a herd list, a burst of tag reads). Constraints and foreign keys are
+still checked by the database. django-postgres-copy does the same from CSV files, but we write
+rows we already hold in memory, which psycopg's copy.write_row does directly.
+"""
+
+import json
+from collections.abc import Iterable, Sequence
+
+from django.db import connection, models
+
+
+def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """Insert ``rows`` (tuples in the order of ``fields``) into ``model``'s table, in one go."""
+    meta = model._meta
+    if connection.vendor == "postgresql":
+        columns = [meta.get_field(f).column for f in fields]
+        jsons = [i for i, f in enumerate(fields) if isinstance(meta.get_field(f), models.JSONField)]
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        sql = f'COPY "{meta.db_table}" ({quoted}) FROM STDIN'
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                if jsons:
+                    row = list(row)
+                    for i in jsons:
+                        row[i] = json.dumps(row[i], ensure_ascii=False)
+                copy.write_row(row)
+        return
+    names = [meta.get_field(f).attname for f in fields]
+    model.objects.bulk_create((model(**dict(zip(names, row, strict=True))) for row in rows), batch_size=2000)

@@ -1,0 +1,392 @@
+"""Every read of animals, tags, records and alerts, scoped to the user who asks."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import Role, User
+from accounts.selectors import ALL_SEEING_ROLES
+from farms.models import Farm
+from farms.selectors import farm_list_for_user
+
+from .models import Animal, EarTag, Event, LogAnimal, ProductionLog, SubstanceAlert, VaccinationRequirement
+
+
+def animal_scope_q(*, user: User, prefix: str = "") -> Q:
+    """The animals ``user`` may see: the enterprise's own, the branch's farms', or all."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.role in ALL_SEEING_ROLES:
+        return Q()
+    if user.role == Role.INSPECTOR:
+        return Q(**{f"{prefix}farm__branch_id": user.organisation_id})
+    if user.is_enterprise_user:
+        return Q(**{f"{prefix}enterprise_id": user.organisation_id})
+    return Q(pk__in=[])
+
+
+def animal_list_for_user(*, user: User, farm: Farm | None = None) -> QuerySet[Animal]:
+    qs = Animal.objects.filter(animal_scope_q(user=user)).select_related("farm")
+    return qs.filter(farm=farm) if farm is not None else qs
+
+
+def animal_get_for_user(*, user: User, pk: int) -> Animal:
+    return get_object_or_404(animal_list_for_user(user=user).select_related("tag", "enterprise"), pk=pk)
+
+
+def animal_find_for_user(*, user: User, text: str) -> Animal | None:
+    """The animal whose current or earlier tag is ``text`` (any form), within the user's scope."""
+    from .services.cells import CellError, tag, tag_key
+
+    try:
+        key, value = tag_key(tag(text))
+    except CellError:
+        return None
+    scoped = animal_list_for_user(user=user)
+    found = scoped.filter(**{key: value}).first()
+    if found is None:
+        former = EarTag.objects.filter(**{key: value}, animal__isnull=False).values("animal_id").first()
+        if former:
+            found = scoped.filter(pk=former["animal_id"]).first()
+    return found
+
+
+def farm_herd_get_for_user(*, user: User, pk: int) -> Farm:
+    """A farm in the user's scope whose herd the user may look at."""
+    return get_object_or_404(farm_list_for_user(user=user), pk=pk)
+
+
+def farms_with_herd_for_user(*, user: User) -> QuerySet[Farm]:
+    """The user's farms with their head counts (for lists of farms and their herds)."""
+    today = timezone.localdate()
+    return (
+        farm_list_for_user(user=user)
+        .filter(animals__isnull=False)
+        .annotate(
+            on_farm=Count("animals", filter=Q(animals__status__in=Animal.ON_FARM)),
+            withdrawing=Count(
+                "animals", filter=Q(animals__status__in=Animal.ON_FARM, animals__withdrawal_until__gte=today)
+            ),
+            dead=Count("animals", filter=Q(animals__status__in=[Animal.Status.DEAD, Animal.Status.DISPOSED])),
+        )
+        .order_by("name_zh")
+        .distinct()
+    )
+
+
+def herd_counts(*, farm: Farm) -> dict[str, int]:
+    """Head count per status, and how many are in withdrawal or of flagged origin."""
+    today = timezone.localdate()
+    on_farm = Q(status__in=Animal.ON_FARM)
+    counts = Animal.objects.filter(farm=farm).aggregate(
+        total=Count("pk"),
+        on_farm=Count("pk", filter=on_farm),
+        withdrawing=Count("pk", filter=on_farm & Q(withdrawal_until__gte=today)),
+        flagged=Count("pk", filter=on_farm & ~Q(origin=Animal.Origin.SELF_BRED)),
+        dead=Count("pk", filter=Q(status__in=[Animal.Status.DEAD, Animal.Status.DISPOSED])),
+        shipped=Count(
+            "pk",
+            filter=Q(
+                status__in=[
+                    Animal.Status.IN_TRANSIT,
+                    Animal.Status.AT_WAREHOUSE,
+                    Animal.Status.RELEASED,
+                    Animal.Status.DECLARED,
+                ]
+            ),
+        ),
+    )
+    return counts
+
+
+def pens_of_farm(*, farm: Farm) -> list[dict]:
+    """Each pen (drawn or in use) with its head count on the farm."""
+    from .services.common import farm_pens
+
+    counts = dict(
+        Animal.objects.filter(farm=farm, status__in=Animal.ON_FARM)
+        .values_list("pen")
+        .annotate(n=Count("pk"))
+        .values_list("pen", "n")
+    )
+    names = farm_pens(farm)
+    names += sorted(p for p in counts if p not in names)
+    return [{"name": name, "count": counts.get(name, 0)} for name in names]
+
+
+def animal_tags(*, animal: Animal) -> list[EarTag]:
+    """Every tag the animal has worn, the current one first."""
+    return sorted(
+        EarTag.objects.filter(animal=animal),
+        key=lambda t: (t.pk != animal.tag_id, t.applied_on or dt.date.min),
+    )
+
+
+def animal_events(*, animal: Animal) -> QuerySet[Event]:
+    """The individual record, oldest first."""
+    return (
+        Event.objects.filter(animal=animal)
+        .select_related("actor", "organisation", "farm")
+        .order_by("event_time", "pk")
+    )
+
+
+def animal_logs(*, animal: Animal) -> QuerySet[ProductionLog]:
+    return (
+        ProductionLog.objects.filter(links__animal=animal)
+        .select_related("recorded_by", "requirement")
+        .order_by("-occurred_on", "-pk")
+    )
+
+
+def animal_record(*, animal: Animal, newest_first: bool = False, today: dt.date | None = None) -> dict:
+    """Everything an animal's page shows (templates/livestock/_record.html), in both portals.
+
+    Tags (current and former), its production records, vaccination coverage, the running
+    withdrawal and the timeline of events, each event with its label, icon, pen and record.
+    """
+    from . import vocab
+
+    today = today or timezone.localdate()
+    tags = animal_tags(animal=animal)
+    logs = list(animal_logs(animal=animal))
+    by_pk = {log.pk: log for log in logs}
+    events = list(animal_events(animal=animal))
+    for event in events:
+        kind = vocab.KINDS.get(event.kind)
+        event.label = kind.label if kind else event.kind
+        event.icon = kind.icon if kind else "dot"
+        event.pen = event.read_point.partition(":pen:")[2]
+        event.log = by_pk.get((event.data or {}).get("log"))
+    if newest_first:
+        events.reverse()
+    blocked_until = animal.export_blocked_until(today)
+    withdrawal_log = None
+    if blocked_until:
+        withdrawal_log = next(
+            (
+                g
+                for g in logs
+                if g.kind == ProductionLog.Kind.MEDICATION and g.withdrawal_until == blocked_until
+            ),
+            None,
+        )
+    return {
+        "animal": animal,
+        "current_tag": next((t for t in tags if t.pk == animal.tag_id), None),
+        "former_tags": [t for t in tags if t.pk != animal.tag_id],
+        "logs": logs,
+        "events": events,
+        "newest_first": newest_first,
+        "coverage": animal_coverage(animal=animal, today=today) if animal.status in Animal.ON_FARM else [],
+        "blocked_until": blocked_until,
+        "withdrawal_log": withdrawal_log,
+        "today": today,
+    }
+
+
+def logs_for_farm(*, farm: Farm, kind: str | None = None) -> QuerySet[ProductionLog]:
+    qs = ProductionLog.objects.filter(farm=farm).select_related("recorded_by", "requirement")
+    return qs.filter(kind=kind) if kind else qs
+
+
+def withdrawals_open(*, farm: Farm, today: dt.date | None = None) -> QuerySet[Animal]:
+    """On-farm animals whose withdrawal period has not ended: they may not be exported."""
+    today = today or timezone.localdate()
+    return Animal.objects.filter(farm=farm, status__in=Animal.ON_FARM, withdrawal_until__gte=today).order_by(
+        "withdrawal_until", "national_code"
+    )
+
+
+def export_blockers(*, animals: list[Animal], today: dt.date | None = None) -> dict[int, str]:
+    """Why each animal may not be exported today (animal id -> reason); absent means no block.
+
+    Origin quarantine (declaration) asks this before accepting animals.
+    """
+    from django.utils.text import format_lazy
+    from django.utils.translation import gettext_lazy as _
+
+    today = today or timezone.localdate()
+    reasons = {}
+    for animal in animals:
+        if animal.withdrawal_until and animal.withdrawal_until >= today:
+            reasons[animal.pk] = format_lazy(
+                _("in its withdrawal period until {date}"), date=animal.withdrawal_until.isoformat()
+            )
+        elif animal.status != Animal.Status.ON_FARM:
+            reasons[animal.pk] = animal.get_status_display()
+    return reasons
+
+
+# --- vaccination coverage ----------------------------------------------------------------
+
+
+@dataclass
+class Cover:
+    requirement: VaccinationRequirement
+    state: str  # "covered", "overdue", "missing", "not_due"
+    last: dt.date | None = None
+    next_due: dt.date | None = None
+
+
+@dataclass
+class PenCoverage:
+    pen: str
+    animals: int = 0
+    due: dict[int, int] = field(default_factory=dict)  # requirement id -> animals due
+    covered: dict[int, int] = field(default_factory=dict)
+
+    def percent(self, requirement_id: int) -> int | None:
+        due = self.due.get(requirement_id, 0)
+        return None if not due else round(100 * self.covered.get(requirement_id, 0) / due)
+
+
+def requirements_for(species: str) -> list[VaccinationRequirement]:
+    return list(VaccinationRequirement.objects.filter(species=species, is_active=True))
+
+
+def _last_vaccinations(animal_ids) -> dict[tuple[int, int], dt.date]:
+    rows = (
+        LogAnimal.objects.filter(
+            animal_id__in=animal_ids, log__kind=ProductionLog.Kind.VACCINATION, log__requirement__isnull=False
+        )
+        .values_list("animal_id", "log__requirement_id")
+        .annotate(last=Max("log__occurred_on"))
+    )
+    return {(a, r): last for a, r, last in rows}
+
+
+def _cover(animal: Animal, req: VaccinationRequirement, last: dt.date | None, today: dt.date) -> Cover:
+    if animal.birth_date:
+        first_due = animal.birth_date + dt.timedelta(days=req.first_age_days)
+    else:
+        first_due = animal.entry_date  # bought in: due from the day it came
+    if last:
+        if req.repeat_days is None:
+            return Cover(req, "covered", last, None)
+        next_due = last + dt.timedelta(days=req.repeat_days)
+        return Cover(req, "covered" if next_due >= today else "overdue", last, next_due)
+    if first_due and first_due > today:
+        return Cover(req, "not_due", None, first_due)
+    return Cover(req, "missing", None, first_due)
+
+
+def animal_coverage(*, animal: Animal, today: dt.date | None = None) -> list[Cover]:
+    today = today or timezone.localdate()
+    reqs = requirements_for(animal.species)
+    last = _last_vaccinations([animal.pk])
+    return [_cover(animal, r, last.get((animal.pk, r.pk)), today) for r in reqs]
+
+
+def farm_coverage(
+    *, farm: Farm, today: dt.date | None = None
+) -> tuple[list[VaccinationRequirement], list[PenCoverage]]:
+    """Coverage of the required vaccinations per pen, over the animals on the farm."""
+    today = today or timezone.localdate()
+    reqs = requirements_for(farm.species)
+    animals = list(
+        Animal.objects.filter(farm=farm, status__in=Animal.ON_FARM).only(
+            "pk", "pen", "birth_date", "entry_date"
+        )
+    )
+    last = _last_vaccinations([a.pk for a in animals]) if reqs else {}
+    pens: dict[str, PenCoverage] = {}
+    for animal in animals:
+        pen = pens.setdefault(animal.pen, PenCoverage(animal.pen))
+        pen.animals += 1
+        for req in reqs:
+            cover = _cover(animal, req, last.get((animal.pk, req.pk)), today)
+            if cover.state != "not_due":
+                pen.due[req.pk] = pen.due.get(req.pk, 0) + 1
+                if cover.state == "covered":
+                    pen.covered[req.pk] = pen.covered.get(req.pk, 0) + 1
+    return reqs, sorted(pens.values(), key=lambda p: p.pen)
+
+
+def pen_animals_coverage(*, farm: Farm, pen: str, today: dt.date | None = None):
+    """The animals of one pen, each with its coverage (for the quick-entry and pen pages)."""
+    today = today or timezone.localdate()
+    reqs = requirements_for(farm.species)
+    animals = list(
+        Animal.objects.filter(farm=farm, pen=pen, status__in=Animal.ON_FARM).order_by("national_code")
+    )
+    last = _last_vaccinations([a.pk for a in animals]) if reqs else {}
+    return reqs, [(a, [_cover(a, r, last.get((a.pk, r.pk)), today) for r in reqs]) for a in animals]
+
+
+# --- deaths ------------------------------------------------------------------------------
+
+
+def mortality_by_month(*, farm: Farm, months: int = 12, today: dt.date | None = None) -> list[dict]:
+    """Deaths per month over the last ``months`` and the rate against the head count that month."""
+    today = today or timezone.localdate()
+    index = today.year * 12 + today.month - 1 - (months - 1)
+    start = dt.date(index // 12, index % 12 + 1, 1)
+    deaths = {}
+    for month, n in (
+        Animal.objects.filter(farm=farm, died_on__gte=start)
+        .annotate(month=TruncMonth("died_on"))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    ):
+        day = month.date() if isinstance(month, dt.datetime) else month
+        deaths[day] = deaths.get(day, 0) + n
+    # Head count at the start of each month: registered before it and not dead before it.
+    animals = list(Animal.objects.filter(farm=farm).values_list("registered_at", "died_on", "status"))
+    result = []
+    month = start
+    while month <= today:
+        nxt = (month + dt.timedelta(days=32)).replace(day=1)
+        present = sum(
+            1
+            for registered_at, died_on, _status in animals
+            if timezone.localtime(registered_at).date() < nxt and (died_on is None or died_on >= month)
+        )
+        n = deaths.get(month, 0)
+        result.append(
+            {
+                "month": month.strftime("%Y-%m"),
+                "deaths": n,
+                "head": present,
+                "rate": round(100 * n / present, 2) if present else 0.0,
+            }
+        )
+        month = nxt
+    return result
+
+
+def deaths_for_farm(*, farm: Farm) -> QuerySet[ProductionLog]:
+    return logs_for_farm(farm=farm, kind=ProductionLog.Kind.DEATH).prefetch_related("links__animal")
+
+
+# --- alerts and tags --------------------------------------------------------------------
+
+
+def alert_list_for_user(*, user: User) -> QuerySet[SubstanceAlert]:
+    qs = SubstanceAlert.objects.select_related(
+        "farm", "enterprise", "substance", "attempted_by", "handled_by"
+    )
+    if user.role in ALL_SEEING_ROLES:
+        return qs
+    if user.role == Role.INSPECTOR:
+        return qs.filter(branch_id=user.organisation_id)
+    if user.is_enterprise_user:
+        return qs.filter(enterprise_id=user.organisation_id)
+    return qs.none()
+
+
+def alert_get_for_user(*, user: User, pk: int) -> SubstanceAlert:
+    return get_object_or_404(alert_list_for_user(user=user), pk=pk)
+
+
+def tag_list_for_user(*, user: User) -> QuerySet[EarTag]:
+    if user.is_enterprise_user:
+        return EarTag.objects.filter(enterprise_id=user.organisation_id).select_related("animal", "issue")
+    if user.role in ALL_SEEING_ROLES:
+        return EarTag.objects.select_related("animal", "issue")
+    return EarTag.objects.none()

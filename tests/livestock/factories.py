@@ -1,0 +1,48 @@
+"""Tags and herds made through the services, as a farm clerk would."""
+
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from livestock.eartags import RfidCode
+from livestock.services import animals as animal_services
+from livestock.services import tags as tag_services
+
+BOLUO = "441322"
+
+
+def national(serial: int, species: str = "1", county: str = BOLUO) -> str:
+    return f"{species}{county}{serial:08d}"
+
+
+def rfid(serial: int) -> str:
+    return RfidCode(156, 900_000_000 + serial).format_decimal("")
+
+
+def csv_file(name: str, header: list[str], rows: list[list]) -> SimpleUploadedFile:
+    out = io.StringIO()
+    out.write(",".join(header) + "\n")
+    for row in rows:
+        out.write(",".join(str(c) for c in row) + "\n")
+    return SimpleUploadedFile(name, out.getvalue().encode("utf-8"), content_type="text/csv")
+
+
+def issue_tags(actor, serials, species: str = "1", supplier: str = "牧翔耳标厂"):
+    rows = [[national(s, species), rfid(s)] for s in serials]
+    return tag_services.tag_issue_import(
+        actor=actor, file=csv_file("tags.csv", ["national_code", "rfid"], rows), supplier=supplier
+    )
+
+
+def herd_file(serials, *, species="1", pen="1号猪舍", birth="2026-08-01", sex="female", origin="自繁"):
+    rows = [[national(s, species), sex, "杜洛克", birth, pen, origin] for s in serials]
+    return csv_file("herd.csv", ["耳标号", "性别", "品种", "出生日期", "圈舍", "来源"], rows)
+
+
+def herd(actor, farm, serials, **kwargs):
+    """Issue tags for ``serials`` and register them on ``farm``; return the animals."""
+    issue_tags(actor, serials)
+    check = animal_services.animals_import_check(actor=actor, farm=farm, file=herd_file(serials, **kwargs))
+    assert check.status == "checked", check.errors
+    animal_services.animals_import_confirm(actor=actor, animal_import=check)
+    return list(farm.animals.order_by("national_code"))

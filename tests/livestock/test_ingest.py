@@ -1,0 +1,150 @@
+"""Tag-read ingestion: idempotent on (device, seq), unknown tags kept, one presence event per visit."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from accounts.errors import DomainError
+from livestock.models import Animal, Event, ReaderDevice, RejectedPayload, TagRead
+from livestock.services import devices
+from livestock.services.ingest import Refused, heartbeat_record, reads_ingest
+from livestock.tasks import ingest_reads
+from rfid_bridge import protocol
+from tests.farms.factories import registered_farm
+
+from .factories import herd
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def farm(world):
+    return registered_farm(world)
+
+
+@pytest.fixture
+def device(world, farm):
+    return devices.device_register(actor=world.insp_a, code="hf-chute-1", name="装猪台读卡器", farm=farm)
+
+
+def payload(device, reads, secret=None):
+    return protocol.reads_payload(device.code, reads, secret or device.secret)
+
+
+def read(seq, tag, at, rep=False):
+    return {"seq": seq, "tag": tag, "at": protocol.iso_ms(at), "rep": rep, "raw": f"LA {tag[:3]} {tag[3:]}"}
+
+
+def test_a_storm_of_re_reads_is_one_presence_event_and_fifty_raw_reads(world, farm, device):
+    (animal,) = herd(world.ent_a_staff, farm, [1])
+    start = timezone.now()
+    reads = [read(i, animal.rfid, start + dt.timedelta(milliseconds=50 * i), rep=i > 0) for i in range(50)]
+    # Delivered in three batches, the last one twice (a worker killed after the insert).
+    for chunk in (reads[:20], reads[20:35], reads[35:], reads[35:]):
+        reads_ingest(payload(device, chunk))
+    assert TagRead.objects.filter(device=device).count() == 50
+    events = Event.objects.filter(animal=animal, kind="seen")
+    assert events.count() == 1
+    event = events.get()
+    assert event.event_time == TagRead.objects.get(device=device, seq=0).read_at
+    assert event.biz_location == f"urn:hk-livestock:farm:{farm.pk}" and event.data == {"device": "hf-chute-1"}
+    animal.refresh_from_db()
+    assert animal.last_seen_at == TagRead.objects.get(device=device, seq=49).read_at
+    device.refresh_from_db()
+    assert device.reads_total == 50
+
+
+def test_redelivery_changes_nothing(world, farm, device):
+    (animal,) = herd(world.ent_a_staff, farm, [1])
+    body = payload(device, [read(7, animal.rfid, timezone.now())])
+    first = reads_ingest(body)
+    again = ingest_reads(body)  # through the task, as the worker runs it
+    assert (first.stored, first.visits) == (1, 1)
+    assert again == {"received": 1, "stored": 0, "duplicates": 1, "unknown": 0, "visits": 0}
+    assert Event.objects.filter(kind="seen").count() == 1
+
+
+def test_a_new_visit_after_the_gap_is_a_new_event(world, farm, device, settings):
+    settings.LIVESTOCK_VISIT_GAP_S = 60
+    (animal,) = herd(world.ent_a_staff, farm, [1])
+    t0 = timezone.now() - dt.timedelta(minutes=10)
+    reads_ingest(
+        payload(device, [read(1, animal.rfid, t0), read(2, animal.rfid, t0 + dt.timedelta(seconds=30))])
+    )
+    reads_ingest(payload(device, [read(3, animal.rfid, t0 + dt.timedelta(minutes=5))]))
+    assert Event.objects.filter(animal=animal, kind="seen").count() == 2
+
+
+def test_unknown_tags_are_kept_and_flagged(world, farm, device):
+    result = reads_ingest(payload(device, [read(1, "999000000000042", timezone.now())]))
+    assert result.unknown == 1
+    stored = TagRead.objects.get()
+    assert stored.unknown and stored.tag == "999000000000042"
+
+
+def test_a_replaced_tag_still_finds_its_animal(world, farm, device):
+    from livestock.services.animals import animal_retag
+
+    from .factories import issue_tags, rfid
+
+    (animal,) = herd(world.ent_a_staff, farm, [1])
+    old_rfid = animal.rfid
+    issue_tags(world.ent_a_staff, [2])
+    animal_retag(actor=world.ent_a_staff, animal=animal, new_tag=rfid(2), reason="damaged")
+    reads_ingest(payload(device, [read(1, old_rfid, timezone.now())]))
+    assert TagRead.objects.get().animal == animal
+
+
+@pytest.mark.parametrize("problem", ["bad signature", "unknown device", "device revoked", "schema"])
+def test_refused_payloads_are_kept_not_ingested(world, farm, device, problem):
+    body = payload(device, [read(1, "156000000000001", timezone.now())])
+    if problem == "bad signature":
+        body = payload(device, [read(1, "156000000000001", timezone.now())], secret="stolen")
+    elif problem == "unknown device":
+        body = protocol.reads_payload("nobody", body["reads"], "x")
+    elif problem == "device revoked":
+        devices.device_revoke(actor=world.manager, device=device, reason="stolen")
+    else:
+        body["reads"][0]["tag"] = "12AB"
+    with pytest.raises(Refused):
+        reads_ingest(body)
+    assert not TagRead.objects.exists()
+    assert RejectedPayload.objects.get().device_code in ("hf-chute-1", "nobody")
+
+
+def test_heartbeat_keeps_the_newest_state(world, device):
+    state = {
+        "connected": True,
+        "port": "/dev/ttyUSB0",
+        "spool": 12,
+        "last_read_at": None,
+        "raw_reads": 3,
+        "sightings": 1,
+        "non_tags": 0,
+        "alarm": None,
+        "version": "1.0",
+    }
+    now = timezone.now()
+    heartbeat_record(protocol.heartbeat_payload(device.code, state, device.secret, at=protocol.iso_ms(now)))
+    old = protocol.heartbeat_payload(
+        device.code, {**state, "spool": 99}, device.secret, at=protocol.iso_ms(now - dt.timedelta(minutes=1))
+    )
+    heartbeat_record(old)
+    device.refresh_from_db()
+    assert device.heartbeat["spool"] == 12
+
+
+def test_device_registration_rules(world, farm):
+    with pytest.raises(DomainError, match="device ID is"):
+        devices.device_register(actor=world.manager, code="bad id!", name="x", farm=farm)
+    with pytest.raises(DomainError, match="only on the farms"):
+        devices.device_register(actor=world.insp_b, code="x1", name="x", farm=farm)
+    with pytest.raises(DomainError, match="either a farm or a site"):
+        devices.device_register(actor=world.manager, code="x1", name="x")
+    port = devices.device_register(
+        actor=world.manager, code="wjd-1", name="文锦渡通道", site=world.port_wenjindu
+    )
+    assert port.site_uri == "urn:hk-livestock:site:port-wenjindu"
+    assert not ReaderDevice.objects.filter(code="x1").exists()
+    assert Animal.objects.count() == 0
