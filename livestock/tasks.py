@@ -1,11 +1,18 @@
 """Celery tasks of livestock: the tag-read ingestion the bridges feed (queue "rfid")."""
 
+import functools
+import logging
+
+import redis
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from rfid_bridge import protocol
 
 from .services import ingest
+
+log = logging.getLogger(__name__)
 
 # PostgreSQL restarting or unreachable: try again, with back-off, for as long as it takes; the
 # reads stay in the broker meanwhile. A refused payload is not retried (it is kept instead).
@@ -18,12 +25,40 @@ RETRY = {
 }
 
 
+@functools.cache
+def _ack_client() -> redis.Redis | None:
+    url = settings.CELERY_BROKER_URL
+    return redis.Redis.from_url(url) if url.startswith(("redis://", "rediss://", "unix://")) else None
+
+
+def acknowledge(payload: dict) -> None:
+    """Tell the bridge that the payload's reads are committed (protocol, "Acknowledgements").
+
+    Only after the commit, and only for a payload whose signature checked out (the ingestion
+    refuses any other before this runs): a forged acknowledgement would make a bridge forget
+    reads. Without the acknowledgement the bridge only sends the reads again, so a Redis error
+    here is logged, not raised.
+    """
+    client = _ack_client()
+    if client is None or not payload["reads"]:
+        return
+    key = protocol.ack_key(payload["device"])
+    try:
+        client.pipeline().rpush(key, protocol.ack_text(payload["reads"])).expire(
+            key, protocol.ACK_TTL
+        ).execute()
+    except redis.RedisError as exc:
+        log.warning("reads of %s stored but not acknowledged (%s); the bridge sends them again", key, exc)
+
+
 @shared_task(name=protocol.TASK_INGEST, **RETRY)
 def ingest_reads(payload: dict) -> dict:
     try:
-        return ingest.reads_ingest(payload).as_dict()
+        result = ingest.reads_ingest(payload)
     except ingest.Refused as exc:
         return {"refused": str(exc)}
+    acknowledge(payload)
+    return result.as_dict()
 
 
 @shared_task(name=protocol.TASK_HEARTBEAT, **RETRY)

@@ -7,8 +7,9 @@ never stalls the disk:
 * spooler: intake -> the durable spool in small transactions; when the spool cannot be written
   (disk full) the reads wait in a bounded memory buffer and the write is retried;
 * sender: spool -> delivery, in order of seq, up to ``batch`` reads per message, as soon as there
-  are any; a read is deleted from the spool only after its delivery was confirmed. It also sends
-  the heartbeat.
+  are any; a read is deleted from the spool only once the server stored it: over HTTP when the
+  server answered, through Celery when a worker acknowledged it (protocol, "Acknowledgements");
+  a batch not acknowledged in time is sent again. It also sends the heartbeat.
 
 The main thread (``run``) writes the status file and waits for a stop (SIGTERM/SIGINT).
 """
@@ -38,6 +39,17 @@ from .spool import Spool, is_disk_full
 log = logging.getLogger("rfid_bridge")
 
 SPOOL_CHUNK = 5000  # reads per spool transaction at most
+ACK_POLL = 0.1  # seconds between looks for acknowledgements while some are awaited
+
+
+@dataclass
+class _Sent:
+    """A batch published and not yet acknowledged: its last seq, when it went, how often, how many."""
+
+    last: int
+    at: float
+    tries: int
+    count: int
 
 
 @dataclass
@@ -61,6 +73,8 @@ class Settings:
     backoff_max: float = 30.0
     refused_retry: float = 60.0  # the server said no: ask again this seldom
     drain_timeout: float = 5.0  # on stop, how long to keep delivering what is spooled
+    ack_timeout: float = 60.0  # Celery: send a batch again when no worker acknowledged it by then
+    inflight_max: int = 50  # Celery: batches published and not yet acknowledged, at most
     max_pages: int | None = None  # cap the spool (tests simulate a full disk with it)
     serial_options: dict = field(default_factory=dict)
 
@@ -91,7 +105,11 @@ class Bridge:
         self.non_tag_kinds: Counter = Counter()
         self.last_read_at: str | None = None
         self.delivered = 0
+        self.acknowledged = 0  # reads the workers said they stored (Celery delivery)
+        self.awaiting_ack = 0
         self.payloads = 0
+        self._inflight: dict[int, _Sent] = {}  # first seq -> batch (sender thread only)
+        self._next_ack_poll = 0.0
         self.dropped = 0  # reads lost because the memory buffer overflowed
         self.connected = False
         self._port_changed = False
@@ -230,10 +248,16 @@ class Bridge:
     def _sender(self) -> None:
         settings = self.settings
         backoff = Backoff(settings.backoff_min, settings.backoff_max)
-        confirmed = 0  # highest seq whose delivery was confirmed
+        # Over HTTP a returned send means stored; through Celery only the worker's acknowledgement
+        # does (protocol, "Acknowledgements"): until then a batch waits in self._inflight.
+        acks = not getattr(self.delivery, "confirms", True)
+        sent_upto = 0  # highest seq handed to the delivery since start
+        confirmed = 0  # (confirming deliveries) highest seq stored by the server
         deleted_upto = 0
         retry_at = 0.0  # after a failure, no delivery before this (heartbeats still go out)
         drain_deadline = None
+        if acks:
+            self._take_acks()  # what the workers stored before a restart need not go again
         while True:
             stopping = self._stop_sender.is_set()
             now = time.monotonic()
@@ -249,9 +273,21 @@ class Bridge:
                     return
                 self._stop_sender.wait(max(0.0, min(retry_at, self._next_heartbeat) - now))
                 continue
+            if self._inflight and now >= self._next_ack_poll:
+                self._take_acks()
             self._work.clear()
+            overdue = self._overdue(now) if acks else None
             try:
-                reads = self.spool.fetch(after=confirmed, limit=settings.batch)
+                if overdue:
+                    first, sent = overdue
+                    reads = self.spool.fetch(after=first - 1, limit=settings.batch, upto=sent.last)
+                    if not reads:  # acknowledged or forgotten meanwhile
+                        self._forget_inflight(first)
+                        continue
+                elif acks and len(self._inflight) >= settings.inflight_max:
+                    reads = []  # enough unacknowledged: wait for the workers
+                else:
+                    reads = self.spool.fetch(after=sent_upto, limit=settings.batch)
             except Exception as exc:  # noqa: BLE001 - keep running; the spool may come back
                 log.error("cannot read the spool: %s", exc)
                 if stopping:
@@ -259,9 +295,15 @@ class Bridge:
                 retry_at = time.monotonic() + backoff.next()
                 continue
             if not reads:
-                if stopping:
+                if stopping and (not self._inflight or time.monotonic() >= drain_deadline):
+                    if self._inflight:
+                        log.info(
+                            "stopping with %d reads not acknowledged; they are sent again at the next start",
+                            self.awaiting_ack,
+                        )
                     return
-                self._work.wait(max(0.0, min(1.0, self._next_heartbeat - time.monotonic())))
+                idle = ACK_POLL if self._inflight else min(1.0, self._next_heartbeat - time.monotonic())
+                self._work.wait(max(0.0, idle))
                 continue
             if stopping and time.monotonic() >= drain_deadline:
                 log.info(
@@ -282,12 +324,70 @@ class Bridge:
                 retry_at = time.monotonic() + delay
                 continue
             backoff.reset()
-            confirmed = reads[-1]["seq"]
+            first, last = reads[0]["seq"], reads[-1]["seq"]
+            if acks:
+                tries = 1
+                if overdue:
+                    tries = overdue[1].tries + 1
+                    self._forget_inflight(overdue[0])
+                    self._resent(first, last, tries)
+                self._inflight[first] = _Sent(last, time.monotonic(), tries, len(reads))
+                self.awaiting_ack += len(reads)
+            else:
+                confirmed = last
+            sent_upto = max(sent_upto, last)
             self.delivered += len(reads)
             self.payloads += 1
-            if self.delivery_alarm:
+            if self.delivery_alarm and not (acks and self.delivery_alarm.startswith("NOT ACKNOWLEDGED")):
                 log.warning("delivery works again")
                 self.delivery_alarm = None
+
+    def _overdue(self, now: float) -> tuple[int, _Sent] | None:
+        """The oldest batch whose acknowledgement is overdue (the wait doubles with each try)."""
+        timeout = self.settings.ack_timeout
+        for first, sent in self._inflight.items():
+            if now >= sent.at + timeout * 2 ** min(sent.tries - 1, 4):
+                return first, sent
+        return None
+
+    def _forget_inflight(self, first: int) -> None:
+        sent = self._inflight.pop(first, None)
+        if sent:
+            self.awaiting_ack -= sent.count
+
+    def _resent(self, first: int, last: int, tries: int) -> None:
+        waited = self.settings.ack_timeout * 2 ** min(tries - 2, 4)
+        log.warning(
+            "reads %d-%d were not acknowledged within %.0f s: sent again (try %d)", first, last, waited, tries
+        )
+        if tries >= 3:
+            alarm = (
+                f"NOT ACKNOWLEDGED: reads {first}-{last} sent {tries} times and not yet stored by the "
+                "server; are the workers of the rfid queue running?"
+            )
+            if self.delivery_alarm != alarm:
+                log.error("ALARM %s", alarm)
+            self.delivery_alarm = alarm
+
+    def _take_acks(self) -> None:
+        """Forget the reads the workers acknowledged as stored."""
+        self._next_ack_poll = time.monotonic() + ACK_POLL
+        try:
+            ranges = self.delivery.take_acks(self.settings.device)
+        except DeliveryError as exc:
+            log.debug("cannot fetch acknowledgements: %s", exc)  # sending fails loudly meanwhile
+            return
+        for first, last in ranges:
+            try:
+                self.acknowledged += self.spool.delete_range(first, last)
+            except Exception as exc:  # noqa: BLE001 - not deleted means only sent again
+                log.error("cannot delete acknowledged reads %d-%d from the spool (%s)", first, last, exc)
+                continue
+            for key in [k for k, sent in self._inflight.items() if first <= k and sent.last <= last]:
+                self._forget_inflight(key)
+        if ranges and self.delivery_alarm and self.delivery_alarm.startswith("NOT ACKNOWLEDGED"):
+            log.warning("the server acknowledges reads again")
+            self.delivery_alarm = None
 
     def _delete(self, confirmed: int, deleted_upto: int) -> int:
         try:
@@ -362,6 +462,8 @@ class Bridge:
                 "bytes_read": self.bytes_read,
                 "non_tag_kinds": dict(self.non_tag_kinds),
                 "delivered": self.delivered,
+                "acknowledged": self.acknowledged,
+                "awaiting_ack": self.awaiting_ack,
                 "payloads": self.payloads,
                 "dropped": self.dropped,
                 "heartbeats_sent": self.heartbeats_sent,

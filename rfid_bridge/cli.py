@@ -155,6 +155,7 @@ def cmd_run(args) -> int:
         status_file=Path(values["status_file"]) if values["status_file"] else None,
         buffer_limit=values["buffer_limit"],
         backoff_max=values["backoff_max"],
+        ack_timeout=values["ack_timeout"],
     )
     try:
         bridge = Bridge(settings, delivery)

@@ -74,6 +74,12 @@ OPTIONS = {
         Option("timeout", float, 10.0, "seconds to wait for the broker or server (default 10)"),
         Option("buffer_limit", int, 200_000, "reads held in memory while the spool cannot be written"),
         Option("backoff_max", float, 30.0, "longest wait between reconnection attempts (default 30)"),
+        Option(
+            "ack_timeout",
+            float,
+            60.0,
+            "Celery: seconds without a worker's acknowledgement before a batch is sent again (default 60)",
+        ),
         Option("log_level", str, "INFO", "DEBUG, INFO, WARNING or ERROR"),
         Option("pattern", str, None, "custom profile: regular expression with named groups"),
         Option("fields", str, None, "custom profile: field=group,... (country, national_id, word, tag)"),
@@ -216,6 +222,8 @@ def check_run(values: dict) -> None:
         raise ConfigError(f"--batch must be 1-{MAX_READS}")
     if values["window"] < 0 or values["heartbeat"] <= 0 or values["timeout"] <= 0:
         raise ConfigError("--window must be >= 0, --heartbeat and --timeout > 0")
+    if values["ack_timeout"] <= 0:
+        raise ConfigError("--ack-timeout must be > 0 (seconds)")
     if values["parity"] not in ("N", "E", "O", "M", "S"):
         raise ConfigError("--parity must be N, E, O, M or S")
 

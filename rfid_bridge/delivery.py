@@ -3,6 +3,11 @@
 A ``send_*`` call returns only when the server side has the payload (Redis did the LPUSH, or the
 HTTP server answered 2xx); anything else raises :class:`DeliveryError`, and the caller keeps the
 reads and tries again later.
+
+``confirms`` says whether a returned ``send_reads`` means *stored*: true over HTTP (the server
+answers after its commit); false for Celery, where the reads are stored only when a worker has
+run the task, and the worker's acknowledgement comes later through :meth:`CeleryDelivery.take_acks`
+(see rfid_bridge.protocol, "Acknowledgements").
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import urllib.error
 import urllib.request
 
 from . import __version__
-from .protocol import HEARTBEAT_PATH, QUEUE, READS_PATH, TASK_HEARTBEAT, TASK_INGEST
+from .protocol import HEARTBEAT_PATH, QUEUE, READS_PATH, TASK_HEARTBEAT, TASK_INGEST, ack_key, parse_ack
 
 log = logging.getLogger("rfid_bridge.delivery")
 
@@ -36,6 +41,7 @@ class CeleryDelivery:
     """
 
     name = "celery"
+    confirms = False
 
     def __init__(self, broker_url: str, queue: str = QUEUE, timeout: float = 10.0):
         from celery import Celery  # imported here: `parse` and `status` must not need Celery
@@ -62,6 +68,9 @@ class CeleryDelivery:
             },
         )
         self.queue = queue
+        self._broker_url = broker_url
+        self._timeout = timeout
+        self._acks = None  # a plain Redis client for the acknowledgement list, made when needed
 
     def _send(self, task: str, payload: dict) -> None:
         try:
@@ -75,10 +84,34 @@ class CeleryDelivery:
     def send_heartbeat(self, payload: dict) -> None:
         self._send(TASK_HEARTBEAT, payload)
 
+    def take_acks(self, device: str, limit: int = 1000) -> list[tuple[int, int]]:
+        """Pop the workers' acknowledgements for ``device``: ``(first, last)`` seq ranges stored."""
+        import redis  # the Celery client's Redis transport depends on it
+
+        if self._acks is None:
+            self._acks = redis.Redis.from_url(
+                self._broker_url, socket_timeout=self._timeout, socket_connect_timeout=self._timeout
+            )
+        try:
+            popped = self._acks.lpop(ack_key(device), limit) or []
+        except redis.RedisError as exc:
+            raise DeliveryError(f"broker: {type(exc).__name__}: {exc}") from exc
+        acks = []
+        for text in popped:
+            ack = parse_ack(text)
+            if ack is None:
+                log.warning("ignoring a malformed acknowledgement %r on %s", text, ack_key(device))
+            else:
+                acks.append(ack)
+        return acks
+
     def close(self) -> None:
         # Closing a broken connection may fail in any way; there is nothing left to do then.
         with contextlib.suppress(Exception):
             self.app.close()
+        if self._acks is not None:
+            with contextlib.suppress(Exception):
+                self._acks.close()
 
     def describe(self) -> str:
         return f"Celery queue {self.queue!r} on {self.app.connection_for_write().as_uri()}"
@@ -94,6 +127,7 @@ class HttpDelivery:
     """POST JSON to ``{server}/api/bridge/reads/`` and ``/api/bridge/heartbeat/``."""
 
     name = "http"
+    confirms = True  # the server answers 2xx only after it committed the reads
 
     def __init__(self, server: str, timeout: float = 10.0):
         self.server = server.rstrip("/")
@@ -153,6 +187,7 @@ class NullDelivery:
     """Accept everything and keep nothing: for benchmarks only (reads leave the spool unsent)."""
 
     name = "null"
+    confirms = True
 
     def __init__(self):
         self.reads = 0

@@ -24,6 +24,17 @@ Heartbeat payload (task ``TASK_HEARTBEAT``, or POST ``/api/bridge/heartbeat/``):
 
 ``sig`` is the HMAC-SHA256 (hex) with the device's secret over :func:`canonical` of the payload
 without ``sig``.
+
+Acknowledgements (Celery delivery only). A broker that took a message has not stored the reads:
+kombu's Redis transport hands a message to a worker with BRPOP, and a worker killed at that
+moment takes it along. So the bridge keeps a published read in its spool until the worker has
+*committed* it to PostgreSQL and said so: after each commit the worker pushes ``"<first>-<last>"``
+(the lowest and highest seq of the payload) onto the Redis list :func:`ack_key` of the device,
+and the bridge pops that list (its Redis user may touch that one key besides pushing to the
+queue). A payload holds every spooled read between its lowest and highest seq, so the bridge may
+forget that whole range. What stays unacknowledged is sent again after a while; the server
+ignores a read it already has. Over HTTP the answer itself is the acknowledgement: a 2xx comes
+only after the commit.
 """
 
 from __future__ import annotations
@@ -42,6 +53,9 @@ VERSION = 1
 
 READS_PATH = "/api/bridge/reads/"
 HEARTBEAT_PATH = "/api/bridge/heartbeat/"
+
+ACK_PREFIX = "rfid:acks:"
+ACK_TTL = 7 * 24 * 3600  # seconds: the acks of a bridge switched off for a week are dropped
 
 MAX_READS = 5000  # per payload
 MAX_RAW = 80  # characters of the reader line kept with a read
@@ -143,6 +157,28 @@ def reads_payload(device: str, reads: list[dict], secret: str | bytes, sent_at: 
 def heartbeat_payload(device: str, state: dict, secret: str | bytes, at: str | None = None) -> dict:
     """Build and sign a heartbeat payload."""
     return sign({"v": VERSION, "device": device, "at": at or iso_ms(), "state": state}, secret)
+
+
+def ack_key(device: str) -> str:
+    """The Redis list on which the workers acknowledge the device's stored reads."""
+    return ACK_PREFIX + device
+
+
+def ack_text(reads: list[dict]) -> str:
+    """The acknowledgement of a stored payload's reads: ``"<lowest seq>-<highest seq>"``."""
+    seqs = [read["seq"] for read in reads]
+    return f"{min(seqs)}-{max(seqs)}"
+
+
+def parse_ack(text: str | bytes) -> tuple[int, int] | None:
+    """``(first, last)`` of an acknowledgement, or None when it is not one."""
+    if isinstance(text, bytes):
+        text = text.decode("ascii", "replace")
+    first, sep, last = text.partition("-")
+    if not (sep and first.isdigit() and last.isdigit()):
+        return None
+    first, last = int(first), int(last)
+    return (first, last) if 1 <= first <= last <= MAX_SEQ else None
 
 
 # --- validation ------------------------------------------------------------------------------

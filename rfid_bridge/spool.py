@@ -18,6 +18,8 @@ import threading
 from json.encoder import encode_basestring_ascii as _str
 from pathlib import Path
 
+from . import protocol
+
 SCHEMA = 1
 _SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS reads (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
@@ -134,6 +136,19 @@ class Spool:
             self._pending -= deleted
             return deleted
 
+    def delete_range(self, first: int, last: int) -> int:
+        """Forget the reads with a seq from ``first`` to ``last`` (the server acknowledged them)."""
+        with self._lock:
+            try:
+                deleted = self._db.execute(
+                    "DELETE FROM reads WHERE seq BETWEEN ? AND ?", (first, last)
+                ).rowcount
+            except BaseException:
+                self._rollback()
+                raise
+            self._pending -= deleted
+            return deleted
+
     def _rollback(self) -> None:
         if self._db.in_transaction:  # SQLite may already have rolled back (e.g. on SQLITE_FULL)
             with contextlib.suppress(sqlite3.Error):
@@ -141,11 +156,12 @@ class Spool:
 
     # --- reading ---------------------------------------------------------------------------
 
-    def fetch(self, after: int = 0, limit: int = 500) -> list[dict]:
-        """The oldest unsent reads with a seq above ``after``, each with its ``seq``."""
+    def fetch(self, after: int = 0, limit: int = 500, upto: int | None = None) -> list[dict]:
+        """The oldest unsent reads with a seq above ``after`` (and up to ``upto``), with their ``seq``."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT seq, body FROM reads WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
+                "SELECT seq, body FROM reads WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+                (after, protocol.MAX_SEQ if upto is None else upto, limit),
             ).fetchall()
         if not rows:
             return []

@@ -335,6 +335,9 @@ class Stack:
                 "1",
                 "--timeout",
                 "3",
+                # A batch whose worker was killed with it is sent again after 5 s, not 60.
+                "--ack-timeout",
+                "5",
                 *target,
             ],
         )
@@ -343,8 +346,12 @@ class Stack:
 
     def status(self, device: dict) -> dict:
         """The bridge's state from its status file (connected, spool, raw_reads...), or {}."""
+        return self.status_file(device).get("state", {})
+
+    def status_file(self, device: dict) -> dict:
+        """The whole status file (at, state, detail), or {} before the bridge wrote one."""
         try:
-            return json.loads((self.base / f"{device['code']}.status.json").read_text()).get("state", {})
+            return json.loads((self.base / f"{device['code']}.status.json").read_text())
         except (OSError, ValueError):
             return {}
 

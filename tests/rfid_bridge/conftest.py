@@ -5,6 +5,7 @@ None of these tests needs the database; the repository's Django conftest still l
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -194,6 +195,62 @@ def tag_lines(count: int, start: int = 0, country: int = 156) -> tuple[list[str]
     """``count`` distinct Allflex lines and their normalised tags."""
     tags = [f"{country:03d}{n:012d}" for n in range(start + 1, start + count + 1)]
     return [f"LA {t[:3]} {t[3:]}" for t in tags], tags
+
+
+def decode_message(raw: bytes) -> tuple[str, dict]:
+    """(task name, payload) of a Celery message as kombu puts it on a Redis list."""
+    message = json.loads(raw)
+    assert message["content-type"] == "application/json"
+    args, kwargs, _embed = json.loads(base64.b64decode(message["body"]))
+    assert kwargs == {} and len(args) == 1
+    return message["headers"]["task"], args[0]
+
+
+class AckingWorker:
+    """The server side of Celery delivery as the bridge sees it, on a real redis-server: takes each
+    reads message off the queue and acknowledges it as livestock.tasks does after its commit.
+    ``lose`` messages are taken and dropped instead, as by a worker killed at that moment."""
+
+    def __init__(self, port: int):
+        import redis
+
+        self.client = redis.Redis(port=port)
+        self.payloads: list[dict] = []
+        self.lose = 0
+        self.lock = threading.Lock()
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        import redis
+
+        while not self._stop.is_set():
+            try:
+                item = self.client.brpop([protocol.QUEUE], timeout=0.2)
+            except redis.ConnectionError:
+                time.sleep(0.1)
+                continue
+            if not item:
+                continue
+            task, payload = decode_message(item[1])
+            if task != protocol.TASK_INGEST:
+                continue
+            if self.lose:
+                self.lose -= 1
+                continue
+            with self.lock:
+                self.payloads.append(payload)
+            self.client.rpush(protocol.ack_key(payload["device"]), protocol.ack_text(payload["reads"]))
+
+    @property
+    def seqs(self) -> list[int]:
+        with self.lock:
+            return [read["seq"] for payload in self.payloads for read in payload["reads"]]
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.thread.join(5)
 
 
 class RedisServer:

@@ -141,6 +141,71 @@ def test_server_down_then_up(tmp_path, cable, run_bridge):
     wait_until(lambda: bridge.spool.pending == 0, what="delivered reads deleted")
 
 
+class AckedDelivery(MemoryDelivery):
+    """A delivery whose sends are not storage (as Celery's): the test hands out the acks."""
+
+    confirms = False
+
+    def __init__(self):
+        super().__init__()
+        self.acks: list[tuple[int, int]] = []
+
+    def take_acks(self, device, limit=1000):
+        with self.lock:
+            taken, self.acks = self.acks[:limit], self.acks[limit:]
+        return taken
+
+    def ack(self, payload):
+        with self.lock:
+            self.acks.append(tuple(map(int, protocol.ack_text(payload["reads"]).split("-"))))
+
+
+def test_unacknowledged_batches_are_kept_limited_and_sent_again(tmp_path, cable, run_bridge, caplog):
+    delivery = AckedDelivery()
+    settings = make_settings(tmp_path, str(cable.path), batch=10, inflight_max=3, ack_timeout=0.3)
+    bridge = run_bridge(settings, delivery)
+    wait_until(lambda: bridge.connected, what="the port")
+    lines, tags = tag_lines(100)
+    cable.lines(lines)
+    wait_until(lambda: bridge.raw_reads == 100, what="the lines read")
+    # No acknowledgement: at most three batches are out, and the oldest goes again, and again.
+    wait_until(lambda: bridge.delivery_alarm, what="the alarm", timeout=10)
+    assert bridge.delivery_alarm.startswith("NOT ACKNOWLEDGED: reads ")
+    firsts = {p["reads"][0]["seq"] for p in delivery.payloads}
+    assert firsts == {1, 11, 21} and bridge.spool.pending == 100
+    # The workers come back: each batch is acknowledged, and the spool empties.
+    done = 0
+    while bridge.spool.pending:
+        with delivery.lock:
+            fresh = delivery.payloads[done:]
+            done = len(delivery.payloads)
+        for payload in fresh:
+            delivery.ack(payload)
+        time.sleep(0.05)
+        assert done < 1000
+    assert bridge.acknowledged == 100 and bridge.awaiting_ack == 0 and bridge.delivery_alarm is None
+    assert sorted({r["tag"] for r in delivery.reads}) == sorted(tags)
+    assert (
+        "reads 1-10 were not acknowledged within 0 s" in caplog.text or "reads 1-10 were not" in caplog.text
+    )
+
+
+def test_an_acknowledgement_from_before_a_restart_is_honoured(tmp_path, cable, run_bridge):
+    """Reads a worker stored while the bridge was down are not sent again after its restart."""
+    settings = make_settings(tmp_path, str(cable.path))
+    with Spool(settings.spool, device="gate-1") as spool:
+        spool.append(
+            [{"tag": f"156{n:012d}", "at": protocol.iso_ms(), "rep": False, "raw": ""} for n in range(30)]
+        )
+    delivery = AckedDelivery()
+    delivery.acks = [(1, 20)]  # the first 20 were stored; their acknowledgement waits in Redis
+    bridge = run_bridge(settings, delivery)
+    wait_until(lambda: delivery.payloads, what="the rest sent")
+    assert [r["seq"] for r in delivery.reads] == list(range(21, 31))
+    delivery.ack(delivery.payloads[0])
+    wait_until(lambda: bridge.spool.pending == 0, what="the spool to empty")
+
+
 def test_stop_spools_everything_read(tmp_path, cable, run_bridge):
     delivery = MemoryDelivery()
     delivery.failing = "down"

@@ -1,8 +1,6 @@
 """Real delivery ends: a small stdlib HTTP server, and Celery on a throw-away redis-server with the
 bridge's restricted Redis user (the ACL of docs/rfid_bridge.md)."""
 
-import base64
-import json
 import re
 from pathlib import Path
 
@@ -11,7 +9,7 @@ import pytest
 from rfid_bridge import protocol
 from rfid_bridge.delivery import CeleryDelivery, DeliveryError, HttpDelivery
 
-from .conftest import SECRET, make_settings, tag_lines, wait_until
+from .conftest import SECRET, AckingWorker, decode_message, make_settings, tag_lines, wait_until
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "rfid_bridge.md"
 
@@ -99,14 +97,8 @@ def queued_payloads(port: int, queue: str = protocol.QUEUE) -> list[tuple[str, d
     import redis
 
     messages = redis.Redis(port=port).lrange(queue, 0, -1)
-    found = []
-    for raw in reversed(messages):  # kombu LPUSHes, workers BRPOP: the oldest is at the right
-        message = json.loads(raw)
-        assert message["content-type"] == "application/json"
-        args, kwargs, _embed = json.loads(base64.b64decode(message["body"]))
-        assert kwargs == {} and len(args) == 1
-        found.append((message["headers"]["task"], args[0]))
-    return found
+    # kombu LPUSHes, workers BRPOP: the oldest is at the right.
+    return [decode_message(raw) for raw in reversed(messages)]
 
 
 def test_celery_delivery_with_the_restricted_user(tmp_path, cable, run_bridge, redis_server):
@@ -128,6 +120,15 @@ def test_celery_delivery_with_the_restricted_user(tmp_path, cable, run_bridge, r
     reads = [r for p in reads_payloads for r in p["reads"]]
     assert [r["seq"] for r in reads] == list(range(1, 1101))
     assert sorted(r["tag"] for r in reads) == sorted(tags)
+    # Published is not stored: the reads stay in the spool until a worker acknowledges them.
+    assert bridge.spool.pending == 1100 and bridge.awaiting_ack == 1100
+    worker = AckingWorker(redis_server.port)
+    try:
+        wait_until(lambda: bridge.spool.pending == 0, what="the acknowledgements")
+    finally:
+        worker.stop()
+    assert bridge.acknowledged == 1100 and bridge.awaiting_ack == 0
+    assert sorted(worker.seqs) == list(range(1, 1101))
 
 
 def test_bridge_user_can_do_nothing_else(redis_server):
@@ -138,7 +139,11 @@ def test_bridge_user_can_do_nothing_else(redis_server):
     admin.set("secret-key", "x")
     user = redis.Redis(port=redis_server.port, username="rfid-gate-1", password="pw")
     assert user.lpush("rfid", "a message") == 1
+    admin.rpush("rfid:acks:gate-1", "1-5")
+    assert user.lpop("rfid:acks:gate-1", 10) == [b"1-5"]  # its own acknowledgements
     for attempt in (
+        lambda: user.lpop("rfid:acks:gate-2"),  # another reader's
+        lambda: user.lpop("rfid"),
         lambda: user.lpush("celery", "x"),
         lambda: user.lpush("rfidx", "x"),
         lambda: user.rpop("rfid"),
@@ -163,22 +168,42 @@ def test_bridge_user_can_do_nothing_else(redis_server):
 
 
 def test_broker_down_then_up(tmp_path, cable, run_bridge, redis_server):
+    """Redis stopped and started again without its data: what it lost is sent again."""
     broker = f"redis://127.0.0.1:{redis_server.port}/0"
-    bridge = run_bridge(make_settings(tmp_path, str(cable.path)), CeleryDelivery(broker, timeout=2))
+    settings = make_settings(tmp_path, str(cable.path), ack_timeout=1.0)
+    bridge = run_bridge(settings, CeleryDelivery(broker, timeout=2))
     wait_until(lambda: bridge.connected, what="the port")
     lines, tags = tag_lines(200)
     cable.lines(lines[:100])
     wait_until(lambda: bridge.delivered == 100, what="the first reads published")
-    redis_server.stop()
+    redis_server.stop()  # no worker took them, and this redis-server keeps nothing on disk
     cable.lines(lines[100:])
-    wait_until(lambda: bridge.spool.pending == 100 and bridge.delivery_alarm, what="the broker to be missed")
+    wait_until(lambda: bridge.spool.pending == 200 and bridge.delivery_alarm, what="the broker to be missed")
     redis_server.start()
-    wait_until(lambda: bridge.delivered == 200, timeout=15, what="the backlog published")
-    reads = [
-        r
-        for task, p in queued_payloads(redis_server.port)
-        if task == protocol.TASK_INGEST
-        for r in p["reads"]
-    ]
-    assert [r["seq"] for r in reads] == list(range(101, 201))  # the new server got the backlog
-    assert sorted(r["tag"] for r in reads) == sorted(tags[100:])
+    worker = AckingWorker(redis_server.port)
+    try:
+        wait_until(lambda: bridge.spool.pending == 0, timeout=20, what="every read acknowledged")
+    finally:
+        worker.stop()
+    assert sorted(set(worker.seqs)) == list(range(1, 201))  # the lost 100 were sent again
+    received = {r["seq"]: r["tag"] for p in worker.payloads for r in p["reads"]}
+    assert sorted(received.values()) == sorted(tags)
+    assert bridge.delivery_alarm is None
+
+
+def test_a_message_lost_by_a_worker_is_sent_again(tmp_path, cable, run_bridge, redis_server, caplog):
+    broker = f"redis://127.0.0.1:{redis_server.port}/0"
+    worker = AckingWorker(redis_server.port)
+    worker.lose = 1  # taken off the queue by a worker killed before it stored anything
+    settings = make_settings(tmp_path, str(cable.path), ack_timeout=0.5)
+    bridge = run_bridge(settings, CeleryDelivery(broker, timeout=2))
+    try:
+        wait_until(lambda: bridge.connected, what="the port")
+        lines, tags = tag_lines(50)
+        cable.lines(lines)
+        wait_until(lambda: bridge.raw_reads == 50 and bridge.spool.pending == 0, what="all acknowledged")
+    finally:
+        worker.stop()
+    assert sorted(worker.seqs) == list(range(1, 51))
+    assert bridge.delivered > 50  # the lost message went twice
+    assert "were not acknowledged within" in caplog.text

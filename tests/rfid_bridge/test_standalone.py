@@ -9,7 +9,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "rfid_bridge"
-ALLOWED = {"serial", "celery"}  # the bridge's only dependencies
+# The bridge's only dependencies: pyserial, and the Celery client with its Redis transport
+# (celery[redis] brings redis-py, which the bridge also uses to take its acknowledgements).
+ALLOWED = {"serial", "celery", "redis"}
 PROJECT = {"config", "accounts", "farms", "surveillance", "livestock", "quarantine", "transit", "tracing"}
 
 
