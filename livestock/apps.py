@@ -6,3 +6,6 @@ class LivestockConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "livestock"
     verbose_name = _("Animals and ear tags")
+
+    def ready(self):
+        from . import lookups  # noqa: F401 - registers field__anyof

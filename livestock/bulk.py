@@ -20,7 +20,9 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
         jsons = [i for i, f in enumerate(fields) if isinstance(meta.get_field(f), models.JSONField)]
         quoted = ", ".join(f'"{c}"' for c in columns)
         sql = f'COPY "{meta.db_table}" ({quoted}) FROM STDIN'
-        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        # psycopg's own cursor (Django has no COPY): its errors are turned into Django's, so that
+        # callers catch django.db.IntegrityError as for any other write.
+        with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
             for row in rows:
                 if jsons:
                     row = list(row)

@@ -83,7 +83,9 @@ def _tags_lookup(keys: dict[str, set[str]]) -> dict[tuple[str, str], dict]:
     for key, values in keys.items():
         values = list(values)
         for start in range(0, len(values), 5000):
-            for tag in EarTag.objects.filter(**{f"{key}__in": values[start : start + 5000]}).values(*fields):
+            for tag in EarTag.objects.filter(**{f"{key}__anyof": values[start : start + 5000]}).values(
+                *fields
+            ):
                 found[(key, tag[key])] = tag
     return found
 
@@ -289,13 +291,14 @@ def _insert(
         cursor.execute(
             f"UPDATE {eartag} SET status = %s, animal_id = a.id, ear = %s, applied_on = %s "
             f"FROM {animal} a WHERE a.tag_id = {eartag}.id AND a.farm_id = %s AND a.registered_at = %s "
-            f"AND {eartag}.status = 'available'",
+            f"AND {eartag}.status = 'available' AND {eartag}.enterprise_id = %s",
             [
                 EarTag.Status.IN_USE,
                 EarTag.Ear.LEFT,
                 connection.ops.adapt_datefield_value(today),
                 farm.pk,
                 connection.ops.adapt_datetimefield_value(now),
+                farm.enterprise_id,
             ],
         )
         if cursor.rowcount != len(rows):
@@ -381,22 +384,28 @@ def _row_in(values: list) -> Row:
     return row
 
 
-def _recheck(farm: Farm, rows: list[Row]) -> list[dict]:
-    """What may have changed since the check: a tag used or retired meanwhile, a pen removed."""
+def _recheck(farm: Farm, rows: list[Row], *, tags: bool = True) -> list[dict]:
+    """What may have changed since the check: a pen removed, a tag used or retired meanwhile.
+
+    ``tags=False`` checks the pens only (one query): the confirm leaves the tags to the write
+    itself, which fails when one was taken (unique tag, and only available tags are marked in
+    use), and asks again with ``tags=True`` only then, to name the rows.
+    """
     errors: list[dict] = []
     free: set[int] = set()
-    ids = [r.tag_id for r in rows]
-    for start in range(0, len(ids), 10000):
-        free.update(
-            EarTag.objects.filter(
-                pk__in=ids[start : start + 10000],
-                status=EarTag.Status.AVAILABLE,
-                enterprise_id=farm.enterprise_id,
-            ).values_list("pk", flat=True)
-        )
+    if tags:
+        ids = [r.tag_id for r in rows]
+        for start in range(0, len(ids), 10000):
+            free.update(
+                EarTag.objects.filter(
+                    pk__in=ids[start : start + 10000],
+                    status=EarTag.Status.AVAILABLE,
+                    enterprise_id=farm.enterprise_id,
+                ).values_list("pk", flat=True)
+            )
     pens = farm_pens(farm)
     for r in rows:
-        if r.tag_id not in free:
+        if tags and r.tag_id not in free:
             _error(
                 errors, r.row, "tag", r.national_code, format_lazy(TAG_TAKEN_MEANWHILE, tag=r.national_code)
             )
@@ -423,25 +432,29 @@ def animals_import_confirm(*, actor: User, animal_import: AnimalImport) -> int:
         )
     with animal_import.checked_rows.open("rb") as fh:
         rows = [_row_in(values) for values in json.loads(fh.read())]
-    errors = _recheck(farm, rows)
+    errors = _recheck(farm, rows, tags=False)
+    if not errors:
+        try:
+            with transaction.atomic():
+                farm = _locked_farm(farm)
+                locked = AnimalImport.objects.select_for_update().get(pk=animal_import.pk)
+                if locked.status != AnimalImport.Status.CHECKED:
+                    raise DomainError(IMPORT_DONE)
+                _insert(actor=actor, farm=farm, rows=rows, animal_import=locked)
+                locked.status = AnimalImport.Status.IMPORTED
+                locked.imported_at = timezone.now()
+                locked.save(update_fields=["status", "imported_at"])
+        except IntegrityError as exc:
+            # A tag was used or retired since the preview: nothing was written; name the rows.
+            errors = _recheck(farm, rows)
+            if not errors:
+                raise DomainError(RACE) from exc
     if errors:
         # Something changed since the preview (a tag used meanwhile): keep the new errors.
         AnimalImport.objects.filter(pk=animal_import.pk).update(
             status=AnimalImport.Status.REFUSED, errors=errors
         )
         raise DomainError(format_lazy(ROWS_REFUSED, count=len(errors)), items=errors)
-    try:
-        with transaction.atomic():
-            farm = _locked_farm(farm)
-            locked = AnimalImport.objects.select_for_update().get(pk=animal_import.pk)
-            if locked.status != AnimalImport.Status.CHECKED:
-                raise DomainError(IMPORT_DONE)
-            _insert(actor=actor, farm=farm, rows=rows, animal_import=locked)
-            locked.status = AnimalImport.Status.IMPORTED
-            locked.imported_at = timezone.now()
-            locked.save(update_fields=["status", "imported_at"])
-    except IntegrityError as exc:
-        raise DomainError(RACE) from exc
     animal_import.refresh_from_db()
     return len(rows)
 

@@ -65,7 +65,7 @@ def tag_rows_check(rows: list[dict], *, first_row: int = 2) -> tuple[list[tuple[
         values = list(rows_by_code)
         for start in range(0, len(values), 5000):
             chunk = values[start : start + 5000]
-            for code in EarTag.objects.filter(**{f"{key}__in": chunk}).values_list(key, flat=True):
+            for code in EarTag.objects.filter(**{f"{key}__anyof": chunk}).values_list(key, flat=True):
                 _error(errors, rows_by_code[code], key, code, format_lazy(ALREADY_ISSUED, code=code))
     errors.sort(key=lambda e: (e["row"], e["column"]))
     return [g[:3] for g in good], errors
