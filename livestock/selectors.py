@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
@@ -14,6 +15,10 @@ from farms.models import Farm
 from farms.selectors import farm_list_for_user
 
 from .models import Animal, EarTag, Event, LogAnimal, ProductionLog, SubstanceAlert, VaccinationRequirement
+
+# The events of an animal's page are shown this many at a time (the timeline of an animal read
+# at the gates every day, with a year of production records, runs to hundreds).
+EVENTS_PER_PAGE = 50
 
 
 def animal_scope_q(*, user: User, prefix: str = "") -> Q:
@@ -126,13 +131,14 @@ def animal_tags(*, animal: Animal) -> list[EarTag]:
     )
 
 
-def animal_events(*, animal: Animal) -> QuerySet[Event]:
-    """The individual record, oldest first."""
-    return (
+def animal_events(*, animal: Animal, newest_first: bool = False) -> QuerySet[Event]:
+    """The individual record, oldest first (or newest first)."""
+    qs = (
         Event.objects.filter(animal=animal)
         .select_related("actor", "organisation", "farm")
         .order_by("event_time", "pk")
     )
+    return qs.reverse() if newest_first else qs
 
 
 def animal_logs(*, animal: Animal) -> QuerySet[ProductionLog]:
@@ -143,11 +149,21 @@ def animal_logs(*, animal: Animal) -> QuerySet[ProductionLog]:
     )
 
 
-def animal_record(*, animal: Animal, newest_first: bool = False, today: dt.date | None = None) -> dict:
+def animal_record(
+    *,
+    animal: Animal,
+    newest_first: bool = False,
+    today: dt.date | None = None,
+    events_page: int | str | None = None,
+    per_page: int = EVENTS_PER_PAGE,
+) -> dict:
     """Everything an animal's page shows (templates/livestock/_record.html), in both portals.
 
     Tags (current and former), its production records, vaccination coverage, the running
-    withdrawal and the timeline of events, each event with its label, icon, pen and record.
+    withdrawal and one page (``events_page``, as the request gives it: a number out of range or
+    not a number gives the nearest page) of the timeline of events, each event with its label,
+    icon, pen and record. Only the events of that page are read, so the queries do not depend on
+    how long the animal's record is.
     """
     from . import vocab
 
@@ -155,15 +171,17 @@ def animal_record(*, animal: Animal, newest_first: bool = False, today: dt.date 
     tags = animal_tags(animal=animal)
     logs = list(animal_logs(animal=animal))
     by_pk = {log.pk: log for log in logs}
-    events = list(animal_events(animal=animal))
+    page: Page = Paginator(animal_events(animal=animal, newest_first=newest_first), per_page).get_page(
+        events_page
+    )
+    events = list(page.object_list)
     for event in events:
         kind = vocab.KINDS.get(event.kind)
         event.label = kind.label if kind else event.kind
         event.icon = kind.icon if kind else "dot"
         event.pen = event.read_point.partition(":pen:")[2]
         event.log = by_pk.get((event.data or {}).get("log"))
-    if newest_first:
-        events.reverse()
+    page.object_list = events
     blocked_until = animal.export_blocked_until(today)
     withdrawal_log = None
     if blocked_until:
@@ -181,6 +199,7 @@ def animal_record(*, animal: Animal, newest_first: bool = False, today: dt.date 
         "former_tags": [t for t in tags if t.pk != animal.tag_id],
         "logs": logs,
         "events": events,
+        "events_page": page,
         "newest_first": newest_first,
         "coverage": animal_coverage(animal=animal, today=today) if animal.status in Animal.ON_FARM else [],
         "blocked_until": blocked_until,

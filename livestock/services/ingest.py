@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 from dataclasses import asdict, dataclass
 
+import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
@@ -99,26 +100,33 @@ def _insert(device: ReaderDevice, reads: list[dict], animals: dict[str, int], no
     table = TagRead._meta.db_table
     columns = "device_id, seq, tag, read_at, received_at, repeat, raw, animal_id"
     conflict = "ON CONFLICT (device_id, seq) DO NOTHING RETURNING seq"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # A batch as eight arrays: one short statement whatever its size (a VALUES list of
-            # thousands of parameters costs PostgreSQL more to plan than to run).
+    if connection.vendor == "postgresql":
+        # A batch as six arrays: one short statement whatever its size (a VALUES list of thousands
+        # of parameters costs PostgreSQL more to plan than to run), sent in binary: psycopg then
+        # neither formats nor escapes 12,000 values as text (15 % faster per batch, make bench).
+        # Django's cursors bind client-side, which cannot send binary: a psycopg cursor of its own
+        # on the same connection, in the same transaction, its errors turned into Django's (it does
+        # not show in Django's query log).
+        connection.ensure_connection()
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT %s, * FROM unnest("
-                "%s::bigint[], %s::varchar[], %s::timestamptz[], %s::timestamptz[], %s::boolean[], "
-                f"%s::varchar[], %s::bigint[]) {conflict}",
+                f"INSERT INTO {table} ({columns}) SELECT %s, s, t, a, %s, r, w, n FROM unnest("
+                "%s::bigint[], %s::varchar[], %s::timestamptz[], %s::boolean[], %s::varchar[], "
+                f"%s::bigint[]) AS u(s, t, a, r, w, n) {conflict}",
                 [
                     device.pk,
+                    now,
                     [r["seq"] for r in reads],
                     [r["tag"] for r in reads],
                     [r["when"] for r in reads],
-                    [now] * len(reads),
                     [r["rep"] for r in reads],
                     [r["raw"][:80] for r in reads],
                     [animals.get(r["tag"]) for r in reads],
                 ],
+                binary=True,
             )
             return {row[0] for row in cursor.fetchall()}
+    with connection.cursor() as cursor:
         adapt = connection.ops.adapt_datetimefield_value
         received = adapt(now)
         new: set[int] = set()

@@ -32,14 +32,21 @@ def herd_url(farm_id: int) -> str:
 
 
 class AnimalDetailView(BureauAnimalMixin, TemplateView):
-    """One animal's individual record: tags, farm, coverage, every record and event in time order."""
+    """One animal's individual record: tags, farm, coverage, every record and the events in time
+    order, a page at a time (``?events_page=``)."""
 
     template_name = "portal_ciq/livestock/animal_record.html"
 
     def get_context_data(self, **kwargs):
         animal = animal_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
         context = super().get_context_data(**kwargs)
-        context.update(animal_record(animal=animal, newest_first=self.request.GET.get("order") == "newest"))
+        context.update(
+            animal_record(
+                animal=animal,
+                newest_first=self.request.GET.get("order") == "newest",
+                events_page=self.request.GET.get("events_page"),
+            )
+        )
         context["farm_url"] = herd_url(animal.farm_id)
         return context
 

@@ -182,14 +182,19 @@ class AnimalMixin(HerdMixin):
 
 
 class AnimalDetailView(AnimalMixin, TemplateView):
-    """The individual record: tags, farm, coverage, every record and every event, in time order."""
+    """The individual record: tags, farm, coverage, every record and the events in time order, a page
+    at a time (``?events_page=``)."""
 
     template_name = "portal_enterprise/livestock/animal_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         newest_first = self.request.GET.get("order") == "newest"
-        context.update(animal_record(animal=self.animal, newest_first=newest_first))
+        context.update(
+            animal_record(
+                animal=self.animal, newest_first=newest_first, events_page=self.request.GET.get("events_page")
+            )
+        )
         context.update(
             kinds=record_kinds(),
             can_keep=self.request.user.has_perms(WRITE) and context["on_farm"],

@@ -1,12 +1,15 @@
 """Tags and herds made through the services, as a farm clerk would."""
 
+import datetime as dt
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from livestock.eartags import RfidCode
 from livestock.services import animals as animal_services
 from livestock.services import tags as tag_services
+from livestock.services.events import Happening, Where, event_append
 
 BOLUO = "441322"
 
@@ -46,3 +49,15 @@ def herd(actor, farm, serials, **kwargs):
     assert check.status == "checked", check.errors
     animal_services.animals_import_confirm(actor=actor, animal_import=check)
     return list(farm.animals.order_by("national_code"))
+
+
+def sightings(animal, count: int, *, start=None) -> None:
+    """``count`` reader sightings of ``animal``, a minute apart from ``start`` (default: a minute
+    from now), each at its own gate ``urn:test:gate:NNN`` (its number from 000): one `seen` event
+    each, written through the one writer of the record as the ingestion writes them."""
+    start = start or timezone.now() + dt.timedelta(minutes=1)
+    for n in range(count):
+        where = Where(site=f"urn:test:gate:{n:03d}")
+        event_append(
+            animal=animal, happening=Happening(kind="seen", when=start + dt.timedelta(minutes=n), where=where)
+        )

@@ -93,6 +93,24 @@ def test_medication_withdrawal_blocks_export_until_it_ends(world, farm, animals)
     assert Event.objects.filter(animal=target, kind="withdrawal").count() == 2
 
 
+def test_the_record_is_read_a_page_at_a_time(world, farm, animals):
+    target = animals[0]
+    first = medicate(world, farm, target, days=14)
+    second = medicate(world, farm, target, days=20)  # registered, withdrawal, withdrawal
+    record = selectors.animal_record(animal=target, per_page=2)
+    assert [e.kind for e in record["events"]] == ["registered", "withdrawal"]
+    assert record["events"][1].log == first and record["events"][1].label and record["events"][1].icon
+    assert record["events_page"].paginator.count == 3 and record["events_page"].paginator.num_pages == 2
+    assert list(record["events_page"]) == record["events"]  # the page holds the annotated events
+    later = selectors.animal_record(animal=target, per_page=2, events_page="2")["events"]
+    assert [(e.kind, e.log) for e in later] == [("withdrawal", second)]
+    newest = selectors.animal_record(animal=target, per_page=2, newest_first=True)["events"]
+    assert [(e.kind, e.log) for e in newest] == [("withdrawal", second), ("withdrawal", first)]
+    for bad in (None, "", "x", "0", "9"):  # the first page, or the last for a number out of range
+        page = selectors.animal_record(animal=target, per_page=2, events_page=bad)["events_page"]
+        assert page.number == (1 if bad in (None, "", "x") else 2)
+
+
 @pytest.mark.parametrize(
     "fields, message",
     [

@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.errors import DomainError
-from livestock.models import Animal, SubstanceAlert, VaccinationRequirement
+from livestock.models import Animal, Event, SubstanceAlert, VaccinationRequirement
 from livestock.selectors import mortality_by_month
 from livestock.services import alerts as alert_services
 from livestock.services.records import log_record
 from tests.farms.factories import BOLUO, PEN, registered_farm
-from tests.livestock.factories import herd, national
+from tests.livestock.factories import herd, national, sightings
 
 PEN_1, PEN_2 = "1号猪舍", "2号猪舍"
 DRUG = "阿莫西林注射液"
@@ -341,6 +341,41 @@ def test_query_counts_do_not_grow_with_the_herd(world, client_for, huizhou):
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         assert len(queries) == few[url] <= caps[url], (url, [q["sql"] for q in queries.captured_queries])
+
+
+def test_the_animal_page_shows_its_record_a_page_at_a_time(world, client_for, huizhou):
+    """The bureau reads the same paged timeline; its queries do not grow with the record."""
+    animal = huizhou.pen_1[0]
+    client = speak(client_for(world.insp_a), "en")
+    url = reverse("portal_ciq:animal_detail", args=[animal.pk])
+
+    def get(**params) -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, params)
+        assert response.status_code == 200
+        return response.content.decode(), len(queries)
+
+    def gates(html: str) -> list[str]:
+        timeline = html[
+            html.index('data-testid="timeline"') : html.index("</ol>", html.index('data-testid="timeline"'))
+        ]
+        return re.findall(r"urn:test:gate:(\d{3})", timeline)
+
+    html, few = get()
+    assert 'data-testid="events-pager"' not in html
+    before = Event.objects.filter(animal=animal).count()  # registered, vaccinated, medicated…
+    sightings(animal, 130 - before)
+    last = f"{130 - before - 1:03d}"
+
+    html, many = get(order="newest")
+    assert many == few
+    assert 'data-testid="event-count">130<' in html and "Page 1 of 3 · 130 events" in html
+    assert html.count('class="record-event ') == 50 and gates(html)[0] == last
+    assert 'href="?order=newest&amp;events_page=2#timeline"' in html
+    html, many = get(order="newest", events_page=3)
+    assert many == few and html.count('class="record-event ') == 30 and 'data-kind="registered"' in html
+    html, many = get(events_page="x")  # not a number: the first page, oldest first
+    assert many == few and html.count('class="record-event ') == 50 and gates(html)[-1] < last
 
 
 # --- alerts -----------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ import datetime as dt
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -21,7 +23,7 @@ from livestock.services import cells
 from livestock.services import records as record_services
 from livestock.services.records import log_record
 from tests.farms.factories import registered_farm
-from tests.livestock.factories import csv_file, herd, herd_file, issue_tags, national, rfid
+from tests.livestock.factories import csv_file, herd, herd_file, issue_tags, national, rfid, sightings
 
 pytestmark = pytest.mark.django_db
 
@@ -541,6 +543,106 @@ def test_the_timeline_runs_either_way(world, farm, animals, clerk):
     assert kinds(newest) == ["withdrawal", "registered"]
 
 
+# --- the timeline, a page at a time ----------------------------------------------------------
+
+
+def shown_events(page: str) -> list[str]:
+    """The events of a page's timeline in the order shown: the kind, or the gate of a sighting."""
+    timeline = page[
+        page.index('data-testid="timeline"') : page.index("</ol>", page.index('data-testid="timeline"'))
+    ]
+    shown = []
+    for chunk in timeline.split('class="record-event record-kind-')[1:]:
+        kind = chunk.split('"')[0]
+        shown.append(chunk.split("urn:test:gate:")[1][:3] if kind == "seen" else kind)
+    return shown
+
+
+def recorded_events(animal) -> list[str]:
+    """The same, from the database, oldest first."""
+    events = Event.objects.filter(animal=animal).order_by("event_time", "pk")
+    return [e.biz_location.rpartition(":")[2] if e.kind == "seen" else e.kind for e in events]
+
+
+@pytest.fixture
+def long_record(world, farm, animals):
+    """animals[0] with 120 events: registered, a medication's withdrawal, 118 sightings."""
+    medicate(world, farm, animals[0])
+    sightings(animals[0], 118)
+    return animals[0]
+
+
+def test_the_timeline_is_shown_50_events_a_page(long_record, clerk):
+    everything = recorded_events(long_record)
+    assert len(everything) == 120
+    pages = [
+        clerk.get(url("animal_detail", long_record.pk), {"events_page": n}).content.decode()
+        for n in (1, 2, 3)
+    ]
+    assert [len(shown_events(p)) for p in pages] == [50, 50, 20]
+    assert shown_events(pages[0]) + shown_events(pages[1]) + shown_events(pages[2]) == everything
+    assert all('data-testid="event-count">120<' in p for p in pages)  # the count is of the whole record
+    assert "Page 1 of 3 · 120 events" in pages[0] and "Page 3 of 3" in pages[2]
+    # The record's link of an event is still there on whichever page the event falls.
+    log = ProductionLog.objects.get(links__animal=long_record)
+    assert f"Record #{log.pk}" in pages[0]
+
+    newest = [
+        clerk.get(
+            url("animal_detail", long_record.pk), {"order": "newest", "events_page": n}
+        ).content.decode()
+        for n in (1, 2, 3)
+    ]
+    assert shown_events(newest[0])[0] == "117"  # the last sighting first
+    assert shown_events(newest[2])[-2:] == ["withdrawal", "registered"]
+    assert shown_events(newest[0]) + shown_events(newest[1]) + shown_events(newest[2]) == everything[::-1]
+    assert f"Record #{log.pk}" in newest[2] and f"Record #{log.pk}" not in newest[0]
+
+
+def test_the_pager_keeps_the_other_parameters(long_record, clerk):
+    first = clerk.get(url("animal_detail", long_record.pk), {"order": "newest"}).content.decode()
+    pager = first[first.index('data-testid="events-pager"') :]
+    assert 'href="?order=newest&amp;events_page=2#timeline"' in pager
+    assert 'rel="prev"' not in pager  # nothing before the first page
+    middle = clerk.get(
+        url("animal_detail", long_record.pk), {"order": "newest", "events_page": 2}
+    ).content.decode()
+    assert 'href="?order=newest&amp;events_page=1#timeline"' in middle
+    assert 'href="?order=newest&amp;events_page=3#timeline"' in middle
+    # Turning the order round starts again at the first page.
+    assert 'href="?order=oldest"' in middle and 'href="?order=newest"' in middle
+
+
+@pytest.mark.parametrize(
+    "number, shown", [("", 50), ("abc", 50), ("2.5", 50), ("0", 20), ("-1", 20), ("999", 20)]
+)
+def test_a_bad_page_number_gives_the_nearest_page(long_record, clerk, number, shown):
+    response = clerk.get(url("animal_detail", long_record.pk), {"events_page": number})
+    assert response.status_code == 200
+    assert len(shown_events(response.content.decode())) == shown
+
+
+def test_a_short_record_has_no_pager(animals, clerk):
+    page = clerk.get(url("animal_detail", animals[0].pk)).content.decode()
+    assert shown_events(page) == ["registered"] and 'data-testid="events-pager"' not in page
+
+
+def test_the_record_page_queries_do_not_grow_with_the_events(
+    world, farm, animals, long_record, clerk, django_assert_max_num_queries
+):
+    def queries(animal, **params) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert clerk.get(url("animal_detail", animal.pk), params).status_code == 200
+        return len(captured)
+
+    medicate(world, farm, animals[1])  # a short record: registered and withdrawal
+    short = queries(animals[1])
+    for params in ({}, {"events_page": 2}, {"events_page": 3}, {"order": "newest", "events_page": 3}):
+        assert queries(long_record, **params) == short, params
+    with django_assert_max_num_queries(15):
+        clerk.get(url("animal_detail", long_record.pk), {"events_page": 3})
+
+
 # --- the ear-tag stock -----------------------------------------------------------------------
 
 
@@ -626,7 +728,7 @@ def test_the_bureau_record_page_counts_its_queries(
     for animal in animals:
         medicate(world, farm, animal)
     inspector = client_for(world.insp_a)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):  # 14, and the count of the events for the pager
         assert inspector.get(reverse("portal_ciq:animal_detail", args=[animals[0].pk])).status_code == 200
 
 
