@@ -207,3 +207,13 @@ def test_a_message_lost_by_a_worker_is_sent_again(tmp_path, cable, run_bridge, r
     assert sorted(worker.seqs) == list(range(1, 51))
     assert bridge.delivered > 50  # the lost message went twice
     assert "were not acknowledged within" in caplog.text
+
+
+def test_bench_publishes_without_a_worker(redis_server):
+    """`python -m rfid_bridge bench --broker`: nobody acknowledges its queue, and it still ends."""
+    from rfid_bridge.bench import BENCH_QUEUE, bench
+
+    result = bench(count=3000, broker=f"redis://127.0.0.1:{redis_server.port}/0", batch=500)
+    assert result["delivered"] == 3000 and result["messages"] == 6
+    tasks = [task for task, _payload in queued_payloads(redis_server.port, queue=BENCH_QUEUE)]
+    assert tasks.count(protocol.TASK_INGEST) == 6
