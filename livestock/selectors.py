@@ -19,6 +19,8 @@ from .models import Animal, EarTag, Event, LogAnimal, ProductionLog, SubstanceAl
 # The events of an animal's page are shown this many at a time (the timeline of an animal read
 # at the gates every day, with a year of production records, runs to hundreds).
 EVENTS_PER_PAGE = 50
+# Its production records likewise (a year of daily feed records is 365 of them).
+LOGS_PER_PAGE = 50
 
 
 def animal_scope_q(*, user: User, prefix: str = "") -> Q:
@@ -155,26 +157,34 @@ def animal_record(
     newest_first: bool = False,
     today: dt.date | None = None,
     events_page: int | str | None = None,
+    logs_page: int | str | None = None,
     per_page: int = EVENTS_PER_PAGE,
+    logs_per_page: int = LOGS_PER_PAGE,
 ) -> dict:
     """Everything an animal's page shows (templates/livestock/_record.html), in both portals.
 
-    Tags (current and former), its production records, vaccination coverage, the running
-    withdrawal and one page (``events_page``, as the request gives it: a number out of range or
-    not a number gives the nearest page) of the timeline of events, each event with its label,
-    icon, pen and record. Only the events of that page are read, so the queries do not depend on
-    how long the animal's record is.
+    Tags (current and former), one page (``logs_page``) of its production records, newest first,
+    vaccination coverage, the running withdrawal with the medication record that set it, and one
+    page (``events_page``) of the timeline of events, each event with its label, icon, pen and
+    record. The page numbers are as the request gives them: a number out of range or not a number
+    gives the nearest page. Only the records and events of those pages are read (and the records
+    those events name, and the withdrawal's record, each by one query), so the queries do not
+    depend on how long the animal's record is.
     """
     from . import vocab
 
     today = today or timezone.localdate()
     tags = animal_tags(animal=animal)
-    logs = list(animal_logs(animal=animal))
-    by_pk = {log.pk: log for log in logs}
+    log_page: Page = Paginator(animal_logs(animal=animal), logs_per_page).get_page(logs_page)
+    log_page.object_list = list(log_page.object_list)
     page: Page = Paginator(animal_events(animal=animal, newest_first=newest_first), per_page).get_page(
         events_page
     )
     events = list(page.object_list)
+    # The records the events of this page name, whichever page of the table they are on (only
+    # the animal's own: an event names the record that caused it).
+    wanted = {pk for e in events if type(pk := (e.data or {}).get("log")) is int}
+    by_pk = {log.pk: log for log in animal_logs(animal=animal).filter(pk__in=wanted)} if wanted else {}
     for event in events:
         kind = vocab.KINDS.get(event.kind)
         event.label = kind.label if kind else event.kind
@@ -185,19 +195,18 @@ def animal_record(
     blocked_until = animal.export_blocked_until(today)
     withdrawal_log = None
     if blocked_until:
-        withdrawal_log = next(
-            (
-                g
-                for g in logs
-                if g.kind == ProductionLog.Kind.MEDICATION and g.withdrawal_until == blocked_until
-            ),
-            None,
+        # The medication that set the running withdrawal (the latest, if two end the same day).
+        withdrawal_log = (
+            animal_logs(animal=animal)
+            .filter(kind=ProductionLog.Kind.MEDICATION, withdrawal_until=blocked_until)
+            .first()
         )
     return {
         "animal": animal,
         "current_tag": next((t for t in tags if t.pk == animal.tag_id), None),
         "former_tags": [t for t in tags if t.pk != animal.tag_id],
-        "logs": logs,
+        "logs": log_page.object_list,
+        "logs_page": log_page,
         "events": events,
         "events_page": page,
         "newest_first": newest_first,

@@ -219,6 +219,27 @@ def tag_problem(tag) -> str | None:
     return None
 
 
+def _read_is_good(read) -> bool:
+    """The common case, answered fast: True only when _read_problems would find nothing.
+
+    A worker checks every read of every batch; a bad read is rare and gets the full check, which
+    says what is wrong (this skips building its messages: a third of the check's time).
+    """
+    return (
+        type(read) is dict
+        and read.keys() == READ_KEYS
+        and type(seq := read["seq"]) is int
+        and 0 <= seq <= MAX_SEQ
+        and type(tag := read["tag"]) is str
+        and TAG_RE.fullmatch(tag) is not None
+        and int(tag[3:]) <= MAX_NATIONAL_ID
+        and type(read["rep"]) is bool
+        and type(raw := read["raw"]) is str
+        and len(raw) <= MAX_RAW
+        and parse_iso(read["at"]) is not None
+    )
+
+
 def _read_problems(index: int, read) -> list[str]:
     where = f"reads[{index}]"
     if not isinstance(read, dict):
@@ -256,7 +277,8 @@ def validate_reads(payload) -> list[str]:
         else:
             seen = set()
             for index, read in enumerate(reads):
-                problems.extend(_read_problems(index, read))
+                if not _read_is_good(read):
+                    problems.extend(_read_problems(index, read))
                 seq = read.get("seq") if isinstance(read, dict) else None
                 if _is_int(seq):
                     if seq in seen:

@@ -32,8 +32,8 @@ def herd_url(farm_id: int) -> str:
 
 
 class AnimalDetailView(BureauAnimalMixin, TemplateView):
-    """One animal's individual record: tags, farm, coverage, every record and the events in time
-    order, a page at a time (``?events_page=``)."""
+    """One animal's individual record: tags, farm, coverage, the production records
+    (``?logs_page=``) and the events in time order (``?events_page=``), each a page at a time."""
 
     template_name = "portal_ciq/livestock/animal_record.html"
 
@@ -45,6 +45,7 @@ class AnimalDetailView(BureauAnimalMixin, TemplateView):
                 animal=animal,
                 newest_first=self.request.GET.get("order") == "newest",
                 events_page=self.request.GET.get("events_page"),
+                logs_page=self.request.GET.get("logs_page"),
             )
         )
         context["farm_url"] = herd_url(animal.farm_id)

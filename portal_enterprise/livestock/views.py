@@ -182,8 +182,8 @@ class AnimalMixin(HerdMixin):
 
 
 class AnimalDetailView(AnimalMixin, TemplateView):
-    """The individual record: tags, farm, coverage, every record and the events in time order, a page
-    at a time (``?events_page=``)."""
+    """The individual record: tags, farm, coverage, the production records (``?logs_page=``) and the
+    events in time order (``?events_page=``), each a page at a time."""
 
     template_name = "portal_enterprise/livestock/animal_detail.html"
 
@@ -192,7 +192,10 @@ class AnimalDetailView(AnimalMixin, TemplateView):
         newest_first = self.request.GET.get("order") == "newest"
         context.update(
             animal_record(
-                animal=self.animal, newest_first=newest_first, events_page=self.request.GET.get("events_page")
+                animal=self.animal,
+                newest_first=newest_first,
+                events_page=self.request.GET.get("events_page"),
+                logs_page=self.request.GET.get("logs_page"),
             )
         )
         context.update(

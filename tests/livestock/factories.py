@@ -10,6 +10,7 @@ from livestock.eartags import RfidCode
 from livestock.services import animals as animal_services
 from livestock.services import tags as tag_services
 from livestock.services.events import Happening, Where, event_append
+from livestock.services.records import log_record
 
 BOLUO = "441322"
 
@@ -61,3 +62,21 @@ def sightings(animal, count: int, *, start=None) -> None:
         event_append(
             animal=animal, happening=Happening(kind="seen", when=start + dt.timedelta(minutes=n), where=where)
         )
+
+
+def feed_records(actor, farm, animal, count: int) -> list:
+    """``count`` feed records of ``animal``, one a day going back from today (the first today), each
+    of its own batch ``F000``, ``F001``…, written through the records service as a clerk keeps them
+    (each also puts a `feed` event, naming its record, in the animal's record). Newest first."""
+    today = timezone.localdate()
+    return [
+        log_record(
+            actor=actor,
+            farm=farm,
+            kind="feed",
+            occurred_on=today - dt.timedelta(days=n),
+            fields={"product": "育肥猪配合饲料", "maker": "温氏饲料", "batch": f"F{n:03d}"},
+            animal_ids=[animal.pk],
+        )
+        for n in range(count)
+    ]

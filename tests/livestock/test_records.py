@@ -111,6 +111,34 @@ def test_the_record_is_read_a_page_at_a_time(world, farm, animals):
         assert page.number == (1 if bad in (None, "", "x") else 2)
 
 
+def test_the_records_are_read_a_page_at_a_time(world, farm, animals):
+    target = animals[0]
+    first = medicate(world, farm, target, days=30, on=TODAY() - dt.timedelta(days=3))
+    second = medicate(world, farm, target, days=5, on=TODAY() - dt.timedelta(days=1))
+    third = medicate(world, farm, target, days=1)  # newest first: third, second, first
+    medicate(world, farm, animals[1], days=60)  # another animal's: not counted here
+    target.refresh_from_db()
+    record = selectors.animal_record(animal=target, per_page=2, logs_per_page=1)
+    assert record["logs"] == [third] and list(record["logs_page"]) == [third]
+    assert record["logs_page"].paginator.count == 3
+    # The withdrawal is the first one's, though its record is not on this page of the table.
+    assert record["blocked_until"] == first.withdrawal_until and record["withdrawal_log"] == first
+    # The events name their records, whichever page of the table those are on (the animal was
+    # registered today, after the first two).
+    assert [(e.kind, e.log) for e in record["events"]] == [("withdrawal", first), ("withdrawal", second)]
+    later = selectors.animal_record(animal=target, per_page=2, logs_per_page=1, logs_page="3", events_page=2)
+    assert later["logs"] == [first] and [(e.kind, e.log) for e in later["events"]] == [
+        ("registered", None),
+        ("withdrawal", third),
+    ]
+    for bad, number in ((None, 1), ("", 1), ("x", 1), ("0", 3), ("9", 3)):
+        page = selectors.animal_record(animal=target, logs_per_page=1, logs_page=bad)["logs_page"]
+        assert page.number == number, bad
+    # Once the withdrawal has ended, no banner and no record behind it.
+    ended = selectors.animal_record(animal=target, today=first.withdrawal_until + dt.timedelta(days=1))
+    assert ended["blocked_until"] is None and ended["withdrawal_log"] is None
+
+
 @pytest.mark.parametrize(
     "fields, message",
     [

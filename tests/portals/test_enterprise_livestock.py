@@ -7,6 +7,7 @@ are read in English where a test compares a service's message with its msgid.
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -23,7 +24,16 @@ from livestock.services import cells
 from livestock.services import records as record_services
 from livestock.services.records import log_record
 from tests.farms.factories import registered_farm
-from tests.livestock.factories import csv_file, herd, herd_file, issue_tags, national, rfid, sightings
+from tests.livestock.factories import (
+    csv_file,
+    feed_records,
+    herd,
+    herd_file,
+    issue_tags,
+    national,
+    rfid,
+    sightings,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -65,12 +75,12 @@ def today():
     return timezone.localdate()
 
 
-def medicate(world, farm, animal, days=14, product="阿莫西林可溶性粉"):
+def medicate(world, farm, animal, days=14, product="阿莫西林可溶性粉", on=None):
     return log_record(
         actor=world.ent_a_staff,
         farm=farm,
         kind="medication",
-        occurred_on=today(),
+        occurred_on=on or today(),
         fields={
             "product": product,
             "active_substance": "阿莫西林",
@@ -637,10 +647,143 @@ def test_the_record_page_queries_do_not_grow_with_the_events(
 
     medicate(world, farm, animals[1])  # a short record: registered and withdrawal
     short = queries(animals[1])
-    for params in ({}, {"events_page": 2}, {"events_page": 3}, {"order": "newest", "events_page": 3}):
+    for params in ({}, {"order": "newest", "events_page": 3}):  # pages with the medication's event
         assert queries(long_record, **params) == short, params
-    with django_assert_max_num_queries(15):
-        clerk.get(url("animal_detail", long_record.pk), {"events_page": 3})
+    for params in ({"events_page": 2}, {"events_page": 3}):  # sightings only: no record to look up
+        assert queries(long_record, **params) == short - 1, params
+    with django_assert_max_num_queries(17):
+        clerk.get(url("animal_detail", long_record.pk), {"order": "newest", "events_page": 3})
+
+
+# --- the production records, a page at a time -----------------------------------------------
+
+
+def shown_logs(page: str) -> list[int]:
+    """The production records of a page's table in the order shown (their ids)."""
+    table = page[page.index('data-testid="records"') :]
+    return [int(pk) for pk in re.findall(r'<tr data-kind="[a-z]+" data-log="(\d+)"', table)]
+
+
+def recorded_logs(animal) -> list[int]:
+    """The same, from the database, newest first."""
+    return list(
+        ProductionLog.objects.filter(links__animal=animal)
+        .order_by("-occurred_on", "-pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def pager(page: str, testid: str) -> str:
+    start = page.index(f'data-testid="{testid}"')
+    return page[start : page.index("</nav>", start)]
+
+
+@pytest.fixture
+def many_logs(world, farm, animals):
+    """animals[0] with 120 production records: 118 days of feed, a medication 60 days ago whose
+    90-day withdrawal still runs (and puts the record on the second page of the table), and one of
+    today whose shorter withdrawal does not change the date (it is never shortened). Its record
+    has 121 events: registered, the 118 feeds and the two withdrawals."""
+    animal = animals[0]
+    feed_records(world.ent_a_staff, farm, animal, 118)
+    medicate(world, farm, animal, days=90, product="氟苯尼考粉", on=today() - dt.timedelta(days=60))
+    medicate(world, farm, animal, days=10)
+    return animal
+
+
+def test_the_records_are_shown_50_a_page_newest_first(many_logs, clerk):
+    everything = recorded_logs(many_logs)
+    assert len(everything) == 120
+    pages = [
+        clerk.get(url("animal_detail", many_logs.pk), {"logs_page": n}).content.decode() for n in (1, 2, 3)
+    ]
+    assert [len(shown_logs(p)) for p in pages] == [50, 50, 20]
+    assert shown_logs(pages[0]) + shown_logs(pages[1]) + shown_logs(pages[2]) == everything
+    assert all('data-testid="log-count">120<' in p for p in pages)  # the count is of every record
+    assert "Page 1 of 3 · 120 records" in pager(pages[0], "logs-pager")
+    assert "Page 3 of 3 · 120 records" in pager(pages[2], "logs-pager")
+    first_day = pages[0][pages[0].index('data-testid="records"') :]
+    assert first_day.index(today().isoformat()) < first_day.index(
+        (today() - dt.timedelta(days=1)).isoformat()
+    )
+    # The timeline is paged on its own: 121 events, whichever page of the table is shown.
+    assert all("Page 1 of 3 · 121 events" in pager(p, "events-pager") for p in pages)
+    assert len({tuple(shown_events(p)) for p in pages}) == 1
+
+
+def test_the_two_pagers_keep_each_other(many_logs, clerk):
+    page = clerk.get(
+        url("animal_detail", many_logs.pk), {"order": "newest", "events_page": 2, "logs_page": 2}
+    ).content.decode()
+    logs_pager, events_pager = pager(page, "logs-pager"), pager(page, "events-pager")
+    assert 'href="?order=newest&amp;events_page=2&amp;logs_page=1#records"' in logs_pager
+    assert 'href="?order=newest&amp;events_page=2&amp;logs_page=3#records"' in logs_pager
+    assert 'href="?order=newest&amp;events_page=1&amp;logs_page=2#timeline"' in events_pager
+    assert 'href="?order=newest&amp;events_page=3&amp;logs_page=2#timeline"' in events_pager
+    # Turning the timeline round starts it again at its first page; the table stays where it was.
+    assert 'href="?order=oldest&amp;logs_page=2"' in page and 'href="?order=newest&amp;logs_page=2"' in page
+    # Each list shows the same page whatever the other's page is.
+    alone = clerk.get(url("animal_detail", many_logs.pk), {"order": "newest", "events_page": 2})
+    assert shown_events(alone.content.decode()) == shown_events(page)
+    other = clerk.get(url("animal_detail", many_logs.pk), {"events_page": 3, "logs_page": 2})
+    assert shown_logs(other.content.decode()) == shown_logs(page) == recorded_logs(many_logs)[50:100]
+
+
+@pytest.mark.parametrize(
+    "number, shown", [("", 50), ("abc", 50), ("2.5", 50), ("0", 20), ("-1", 20), ("999", 20)]
+)
+def test_a_bad_records_page_number_gives_the_nearest_page(many_logs, clerk, number, shown):
+    response = clerk.get(url("animal_detail", many_logs.pk), {"logs_page": number, "events_page": number})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert len(shown_logs(page)) == shown and len(shown_events(page)) == (21 if shown == 20 else 50)
+
+
+def test_the_banner_names_its_medication_on_any_page_of_the_table(many_logs, clerk):
+    treated = today() - dt.timedelta(days=60)
+    medication = ProductionLog.objects.get(links__animal=many_logs, product="氟苯尼考粉")
+    for n in (1, 2, 3):
+        page = clerk.get(url("animal_detail", many_logs.pk), {"logs_page": n}).content.decode()
+        banner = page[page.index('data-testid="withdrawal-banner"') :][:1000]
+        until = treated + dt.timedelta(days=90)
+        assert f"Cannot be exported until {until:%Y-%m-%d} (withdrawal period of 氟苯尼考粉)" in banner
+        assert f"Treated on {treated:%Y-%m-%d}; withdrawal period 90 days." in banner
+        assert (medication.pk in shown_logs(page)) == (n == 2)
+
+
+def test_every_event_links_its_record_whichever_page_of_the_table_it_is_on(many_logs, clerk):
+    page = clerk.get(url("animal_detail", many_logs.pk)).content.decode()  # both lists on page 1
+    start = page.index('data-testid="timeline"')
+    timeline = page[start : page.index("</ol>", start)]
+    linked = [int(pk) for pk in re.findall(r"Record #(\d+)</a>", timeline)]
+    # The oldest events are the oldest feeds: records at the end of the table, not on its page.
+    events = Event.objects.filter(animal=many_logs).order_by("event_time", "pk")[:50]
+    assert linked == [e.data["log"] for e in events if "log" in e.data] and len(linked) >= 49
+    assert set(linked) <= set(recorded_logs(many_logs)[50:]) and not set(linked) & set(shown_logs(page))
+    assert set(linked) & set(recorded_logs(many_logs)[100:])  # some of them on the last page
+    assert all(f'href="{url("log_detail", pk)}"' in timeline for pk in linked)
+
+
+def test_the_record_page_queries_do_not_grow_with_the_records(
+    world, farm, animals, many_logs, clerk, django_assert_max_num_queries
+):
+    def queries(animal, **params) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert clerk.get(url("animal_detail", animal.pk), params).status_code == 200
+        return len(captured)
+
+    medicate(world, farm, animals[1])  # a short record: one record, two events, a withdrawal
+    short = queries(animals[1])
+    for params in (
+        {},
+        {"logs_page": 2},
+        {"logs_page": 3},
+        {"events_page": 3},
+        {"order": "newest", "events_page": 2, "logs_page": 3},
+    ):
+        assert queries(many_logs, **params) == short, params
+    with django_assert_max_num_queries(17):
+        clerk.get(url("animal_detail", many_logs.pk), {"logs_page": 3, "events_page": 3})
 
 
 # --- the ear-tag stock -----------------------------------------------------------------------
@@ -688,7 +831,7 @@ def test_query_counts_do_not_grow_with_the_herd(world, farm, clerk, django_asser
     with django_assert_max_num_queries(16):
         response = clerk.get(url("herd_farm", farm.pk))
     assert response.content.decode().count("data-animal=") == 50  # 50 a page
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(17):  # the two pagers' counts, the events' records, the banner's
         clerk.get(url("animal_detail", animals[0].pk))
     with django_assert_max_num_queries(12):
         clerk.get(url("log_list", farm.pk))
@@ -728,7 +871,9 @@ def test_the_bureau_record_page_counts_its_queries(
     for animal in animals:
         medicate(world, farm, animal)
     inspector = client_for(world.insp_a)
-    with django_assert_max_num_queries(15):  # 14, and the count of the events for the pager
+    # 14, the count of the events for their pager, the count of the records for theirs, the
+    # records the events of the page name, the medication behind the withdrawal banner.
+    with django_assert_max_num_queries(18):
         assert inspector.get(reverse("portal_ciq:animal_detail", args=[animals[0].pk])).status_code == 200
 
 

@@ -3,6 +3,8 @@
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rfid_bridge import protocol
 
@@ -117,3 +119,26 @@ def test_iso_ms():
     assert protocol.iso_ms(1735787046.001) == "2025-01-02T03:04:06.001Z"
     assert protocol.parse_iso(protocol.iso_ms()) is not None
     assert protocol.parse_iso("2025-01-02T03:04:05") is None  # no zone
+
+
+# The fast path of validate_reads must agree with the full check on everything JSON can carry.
+_json_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(1 << 64), max_value=1 << 64),
+    st.floats(allow_nan=False),
+    st.text(max_size=100),
+    st.sampled_from(["156000123456789", "999274877906943", "999274877906944", "2025-01-02T03:04:05.678Z"]),
+    st.lists(st.integers(), max_size=2),
+)
+
+
+@given(
+    st.dictionaries(st.sampled_from([*sorted(protocol.READ_KEYS), "extra"]), _json_values, max_size=6).map(
+        lambda changes: {**READ, **changes}
+    )
+    | st.dictionaries(st.sampled_from(sorted(protocol.READ_KEYS)), _json_values, max_size=5)
+)
+@settings(max_examples=400, deadline=None)
+def test_the_fast_read_check_agrees_with_the_full_one(read):
+    assert protocol._read_is_good(read) == (protocol._read_problems(0, read) == [])
