@@ -1,11 +1,12 @@
 """Every read of animals, tags, records and alerts, scoped to the user who asks."""
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, Least, TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -350,41 +351,38 @@ def pen_animals_coverage(*, farm: Farm, pen: str, today: dt.date | None = None):
 
 
 def mortality_by_month(*, farm: Farm, months: int = 12, today: dt.date | None = None) -> list[dict]:
-    """Deaths per month over the last ``months`` and the rate against the head count that month."""
+    """Deaths per month over the last ``months`` and the rate against the head count that month.
+
+    An animal counts from the day it came to the farm, as the clerk gave it (entry, else birth),
+    or its registration if that is earlier: a herd registered today was on the farm before, and
+    a death recorded with an earlier date must not find an empty month. One aggregate query,
+    whatever the herd's size.
+    """
     today = today or timezone.localdate()
     index = today.year * 12 + today.month - 1 - (months - 1)
-    start = dt.date(index // 12, index % 12 + 1, 1)
-    deaths = {}
-    for month, n in (
-        Animal.objects.filter(farm=farm, died_on__gte=start)
-        .annotate(month=TruncMonth("died_on"))
-        .values_list("month")
-        .annotate(n=Count("pk"))
-        .values_list("month", "n")
-    ):
-        day = month.date() if isinstance(month, dt.datetime) else month
-        deaths[day] = deaths.get(day, 0) + n
-    # Head count at the start of each month: registered before it and not dead before it.
-    animals = list(Animal.objects.filter(farm=farm).values_list("registered_at", "died_on", "status"))
+    firsts = []
+    for n in range(months + 1):
+        i = index + n
+        firsts.append(dt.date(i // 12, i % 12 + 1, 1))
+    registered_on = TruncDate("registered_at", tzinfo=timezone.get_current_timezone())
+    since = Least(Coalesce("entry_date", "birth_date", registered_on), registered_on)
+    counts = {}
+    for n, (month, nxt) in enumerate(itertools.pairwise(firsts)):
+        alive = Q(died_on__isnull=True) | Q(died_on__gte=month)
+        counts[f"head_{n}"] = Count("pk", filter=Q(since__lt=nxt) & alive)
+        counts[f"deaths_{n}"] = Count("pk", filter=Q(died_on__gte=month, died_on__lt=nxt))
+    totals = Animal.objects.filter(farm=farm).alias(since=since).aggregate(**counts)
     result = []
-    month = start
-    while month <= today:
-        nxt = (month + dt.timedelta(days=32)).replace(day=1)
-        present = sum(
-            1
-            for registered_at, died_on, _status in animals
-            if timezone.localtime(registered_at).date() < nxt and (died_on is None or died_on >= month)
-        )
-        n = deaths.get(month, 0)
+    for n, month in enumerate(firsts[:-1]):
+        head, deaths = totals[f"head_{n}"], totals[f"deaths_{n}"]
         result.append(
             {
                 "month": month.strftime("%Y-%m"),
-                "deaths": n,
-                "head": present,
-                "rate": round(100 * n / present, 2) if present else 0.0,
+                "deaths": deaths,
+                "head": head,
+                "rate": round(100 * deaths / head, 2) if head else 0.0,
             }
         )
-        month = nxt
     return result
 
 

@@ -316,3 +316,21 @@ def test_coverage_counts_due_and_missing(world, farm, animals):
     assert cover[csf.pk] == "missing"
     _reqs, pens = selectors.farm_coverage(farm=farm)
     assert pens[0].percent(csf.pk) == 40
+
+
+def test_mortality_counts_the_herd_from_when_it_came_to_the_farm(
+    world, farm, animals, django_assert_num_queries
+):
+    """A herd registered today was on the farm before: a death dated earlier is a rate, not 0 %."""
+    today = dt.date(2026, 11, 20)
+    Animal.objects.filter(pk__in=[a.pk for a in animals]).update(
+        birth_date=None, entry_date=dt.date(2026, 6, 10)
+    )
+    Animal.objects.filter(pk=animals[0].pk).update(status=Animal.Status.DEAD, died_on=dt.date(2026, 8, 3))
+    with django_assert_num_queries(1):
+        months = {m["month"]: m for m in selectors.mortality_by_month(farm=farm, today=today)}
+    assert len(months) == 12 and list(months)[0] == "2025-12" and list(months)[-1] == "2026-11"
+    assert months["2026-05"]["head"] == 0  # before they came
+    assert months["2026-06"]["head"] == 5
+    assert months["2026-08"] == {"month": "2026-08", "deaths": 1, "head": 5, "rate": 20.0}
+    assert months["2026-09"]["head"] == 4 and months["2026-09"]["deaths"] == 0
