@@ -11,26 +11,16 @@ from farms.models import CreditGradePolicy, Farm, Species
 from .places import province_choices
 
 
-class FarmFilterSet(django_filters.FilterSet):
+class BranchFarmFilterSet(django_filters.FilterSet):
+    """What every bureau list of farms filters by: a search and the supervising branch (shown to
+    those who see more than one branch). The farm registry and the herd list build on it."""
+
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Farm.Status.choices, empty_label=_("All"))
-    species = django_filters.ChoiceFilter(label=_("Species"), choices=Species.choices, empty_label=_("All"))
     branch = django_filters.ModelChoiceFilter(
         label=_("Supervising branch"),
         queryset=Organisation.objects.filter(kind=Organisation.Kind.CIQ_BRANCH).order_by("code"),
         empty_label=_("All"),
     )
-    province = django_filters.ChoiceFilter(
-        label=_("Province"), choices=province_choices, empty_label=_("All"), method="in_province"
-    )
-    credit_grade = django_filters.ChoiceFilter(
-        label=_("Credit grade"), choices=CreditGradePolicy.Grade.choices, empty_label=_("All")
-    )
-
-    class Meta:
-        model = Farm
-        fields = ["q", "status", "species", "branch", "province", "credit_grade"]
-        form = StyledForm
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,6 +38,22 @@ class FarmFilterSet(django_filters.FilterSet):
             | Q(enterprise__name_zh__icontains=value)
             | Q(enterprise__name_en__icontains=value)
         )
+
+
+class FarmFilterSet(BranchFarmFilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Farm.Status.choices, empty_label=_("All"))
+    species = django_filters.ChoiceFilter(label=_("Species"), choices=Species.choices, empty_label=_("All"))
+    province = django_filters.ChoiceFilter(
+        label=_("Province"), choices=province_choices, empty_label=_("All"), method="in_province"
+    )
+    credit_grade = django_filters.ChoiceFilter(
+        label=_("Credit grade"), choices=CreditGradePolicy.Grade.choices, empty_label=_("All")
+    )
+
+    class Meta:
+        model = Farm
+        fields = ["q", "status", "species", "branch", "province", "credit_grade"]
+        form = StyledForm
 
     def in_province(self, queryset, name, value):
         # The first two digits of a GB/T 2260 county code are its province's.

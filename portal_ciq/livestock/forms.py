@@ -8,9 +8,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import StyledForm
-from accounts.models import Organisation, Role
 from farms.models import Farm
 from livestock.models import Animal
+
+from ..farms.filters import BranchFarmFilterSet
 
 # What an inspector scans the farm list for: the farms that need a look today.
 ATTENTION = [
@@ -26,13 +27,7 @@ def tag_digits(text: str) -> str:
     return re.sub(r"[\s.\-_/]", "", text or "")
 
 
-class HerdFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
-    branch = django_filters.ModelChoiceFilter(
-        label=_("Supervising branch"),
-        queryset=Organisation.objects.filter(kind=Organisation.Kind.CIQ_BRANCH).order_by("code"),
-        empty_label=_("All"),
-    )
+class HerdFilterSet(BranchFarmFilterSet):
     attention = django_filters.ChoiceFilter(
         label=_("Show"), choices=ATTENTION, empty_label=_("All farms"), method="needing"
     )
@@ -41,23 +36,6 @@ class HerdFilterSet(django_filters.FilterSet):
         model = Farm
         fields = ["q", "branch", "attention"]
         form = StyledForm
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        user = getattr(self.request, "user", None)
-        if user is not None and user.role == Role.INSPECTOR:
-            # An inspector sees only the own branch's farms: the choice would be noise.
-            self.filters.pop("branch")
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(
-            Q(name_zh__icontains=value)
-            | Q(name_en__icontains=value)
-            | Q(registration_number__icontains=value)
-            | Q(enterprise__name_zh__icontains=value)
-            | Q(enterprise__name_en__icontains=value)
-        )
 
     def needing(self, queryset, name, value):
         field = {"alerts": "open_alerts", "withdrawing": "withdrawing", "deaths": "deaths_30"}[value]
