@@ -46,7 +46,7 @@ format: $(STAMP)
 
 # Extract the strings to translate into locale/, then compile them (needs GNU gettext).
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var --ignore=static/vendor --ignore=tests --ignore=test-artifacts
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --no-location --ignore=.venv --ignore=var --ignore=static/vendor --ignore=tests --ignore=test-artifacts
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
 
 # Speed figures (PostgreSQL: DATABASE_URL, else the database livestock_bench on 127.0.0.1), kept in
