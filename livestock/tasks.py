@@ -1,4 +1,5 @@
-"""Celery tasks of livestock: the tag-read ingestion the bridges feed (queue "rfid")."""
+"""Celery tasks of livestock: the tag-read ingestion the bridges feed (queue "rfid"), and the purge
+of the refused payloads kept as evidence (beat, daily)."""
 
 import functools
 import logging
@@ -53,6 +54,11 @@ def acknowledge(payload: dict) -> None:
 
 @shared_task(name=protocol.TASK_INGEST, **RETRY)
 def ingest_reads(payload: dict) -> dict:
+    """Store a batch and acknowledge it: all of it, also the reads refused one by one (kept).
+
+    A payload refused as a whole is not acknowledged: kept when its device signed it, else
+    counted and logged (services.ingest); either way the bridge raises its alarm.
+    """
     try:
         result = ingest.reads_ingest(payload)
     except ingest.Refused as exc:
@@ -66,4 +72,10 @@ def bridge_heartbeat(payload: dict) -> None:
     try:
         ingest.heartbeat_record(payload)
     except ingest.Refused:
-        return  # kept as a RejectedPayload
+        return  # kept as a RejectedPayload if its device signed it, else counted and logged
+
+
+@shared_task(name="livestock.rejected_payloads_purge", **RETRY)
+def rejected_payloads_purge() -> int:
+    """Delete the refused payloads past LIVESTOCK_REJECTED_RETENTION_DAYS (beat, daily)."""
+    return ingest.rejected_payloads_purge()

@@ -173,6 +173,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "farms.tasks.credit_ratings_refresh",
         "schedule": timedelta(hours=24),
     },
+    "rejected-payloads-purge": {
+        "task": "livestock.rejected_payloads_purge",
+        "schedule": timedelta(hours=24),
+    },
 }
 
 # --- Authentication and sessions --------------------------------------------------------------
@@ -234,6 +238,8 @@ if DEBUG:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
 UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=10)
+# Images whose header declares more pixels are refused (decompression bombs; accounts.uploads).
+UPLOAD_MAX_MEGAPIXELS = env.int("UPLOAD_MAX_MEGAPIXELS", default=80)
 
 # Livestock: the prefix of our own identifiers and vocabulary in the individual record (EPCIS
 # 2.0 has no GS1 key for animals, and our words must not use GS1's prefixes).
@@ -245,6 +251,20 @@ LIVESTOCK_IMPORT_MAX_ROWS = env.int("LIVESTOCK_IMPORT_MAX_ROWS", default=200_000
 LIVESTOCK_VISIT_GAP_S = env.int("LIVESTOCK_VISIT_GAP_S", default=1800)
 # A bridge whose last heartbeat is older than this is shown as offline.
 LIVESTOCK_HEARTBEAT_STALE_S = env.int("LIVESTOCK_HEARTBEAT_STALE_S", default=90)
+# Read and heartbeat times a bridge may send (livestock.services.ingest): at most this many
+# seconds ahead of the server's clock (or before its reader was registered), at most this many
+# days old. A read outside is refused on its own, with its reason, and kept as evidence.
+LIVESTOCK_CLOCK_SKEW_S = env.int("LIVESTOCK_CLOCK_SKEW_S", default=300)
+LIVESTOCK_READ_MAX_AGE_DAYS = env.int("LIVESTOCK_READ_MAX_AGE_DAYS", default=90)
+# Refused payloads of registered readers kept as evidence: bytes kept of each, how many per
+# reader (the oldest go first) and for how many days (purged daily by beat).
+LIVESTOCK_REJECTED_MAX_BYTES = env.int("LIVESTOCK_REJECTED_MAX_BYTES", default=256 * 1024)
+LIVESTOCK_REJECTED_PER_DEVICE = env.int("LIVESTOCK_REJECTED_PER_DEVICE", default=200)
+LIVESTOCK_REJECTED_RETENTION_DAYS = env.int("LIVESTOCK_REJECTED_RETENTION_DAYS", default=90)
+# The bridge API answers 429 to an address (for a known reader: to that reader at that address)
+# after this many requests it refused unauthenticated within the window (seconds).
+LIVESTOCK_API_FAILURE_LIMIT = env.int("LIVESTOCK_API_FAILURE_LIMIT", default=30)
+LIVESTOCK_API_FAILURE_WINDOW_S = env.int("LIVESTOCK_API_FAILURE_WINDOW_S", default=600)
 # Size of the demo herds (seed_demo): 1.0 is about 42,000 animals with a year of records; the
 # default keeps the embedded mode's first start short (about 21,000 animals).
 LIVESTOCK_DEMO_SCALE = env.float("LIVESTOCK_DEMO_SCALE", default=0.5)

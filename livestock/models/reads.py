@@ -123,17 +123,38 @@ class TagRead(models.Model):
 
 
 class RejectedPayload(models.Model):
-    """A payload the server would not ingest (bad signature, revoked device, bad schema), kept."""
+    """What a registered reader sent and the server refused, kept as evidence (services.ingest).
+
+    Only payloads signed with the device's own secret are kept: a request that is unsigned, from
+    an unknown device or with a bad signature stores nothing (anyone could send those; they are
+    counted and logged instead). What is kept is bounded: each body at most
+    LIVESTOCK_REJECTED_MAX_BYTES, at most LIVESTOCK_REJECTED_PER_DEVICE per device (the oldest
+    go first), none older than LIVESTOCK_REJECTED_RETENTION_DAYS (a beat task purges them).
+    """
+
+    class Kind(models.TextChoices):
+        REVOKED = "revoked", _("reader revoked")
+        INVALID = "invalid", _("not a valid payload")
+        READS = "reads", _("reads refused")
+        HEARTBEAT = "heartbeat", _("heartbeat refused")
 
     device_code = models.CharField(_("device ID"), max_length=64, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.INVALID)
     reason = models.CharField(_("reason"), max_length=200)
-    payload = models.JSONField(_("payload"))
-    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    # The payload as JSON text (ASCII), cut at the byte cap; ``size`` is its length before the cut.
+    body = models.TextField(_("payload"))
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("rejected payload")
         verbose_name_plural = _("rejected payloads")
         ordering = ["-received_at"]
+        indexes = [models.Index(fields=["device_code", "id"])]
 
     def __str__(self):
         return f"{self.device_code}: {self.reason}"
+
+    @property
+    def truncated(self) -> bool:
+        return self.size > len(self.body)

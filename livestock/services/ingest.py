@@ -1,35 +1,63 @@
 """Tag reads from the bridges: idempotent, bulk, and one presence event per animal per visit.
 
 The payloads are those of ``rfid_bridge.protocol`` (the one module the bridge and the server
-share), delivered as Celery tasks on the ``rfid`` queue or over the HTTP API. A payload is
-accepted only from an active device whose secret signed it; anything refused is kept as a
-RejectedPayload, so evidence is never dropped. A read's id is (device, seq): the insert skips
-ids already stored, and only reads stored *now* move animals and make events, so delivering a
-batch twice changes nothing the second time.
+share), delivered as Celery tasks on the ``rfid`` queue or over the HTTP API. A read's id is
+(device, seq): the insert skips ids already stored, and only reads stored *now* move animals and
+make events, so delivering a batch twice changes nothing the second time.
+
+Who may send: a payload counts only when a registered device's secret signed it. One that is
+unsigned, from an unknown device or with a bad signature could come from anyone: it stores
+nothing (``Unauthenticated``; counted and logged by ``services.refusals``). A signed payload that
+is refused all the same (the reader is revoked, the payload is malformed) is kept as a
+RejectedPayload, bounded in size, number and age.
+
+Times: a read dated more than LIVESTOCK_CLOCK_SKEW_S ahead of the server's clock, before its reader
+was registered, or more than LIVESTOCK_READ_MAX_AGE_DAYS old cannot be true (a bridge whose clock
+is wrong). Such reads, and reads whose text PostgreSQL cannot store, are refused one by one with
+their reason and kept together as one RejectedPayload; the rest of the batch is stored, and the
+batch is acknowledged as a whole, so that the bridge forgets them and does not send them again
+forever. A heartbeat with such a time is refused (and kept).
 """
 
 import datetime as dt
+import json
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import psycopg
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from accounts.jsoninput import has_unstorable_text
 from rfid_bridge import protocol
 
 from ..models import Animal, EarTag, ReaderDevice, RejectedPayload, TagRead
 from .events import Happening, Where, events_append
+from .refusals import refusal_count
 
 log = logging.getLogger(__name__)
 CHUNK = 1000  # rows per INSERT statement (SQLite allows 32,766 parameters)
+MAX_LISTED = 20  # refused reads named in an answer (all are kept)
+
+FUTURE = "future"
+BEFORE_REGISTRATION = "before_registration"
+TOO_OLD = "too_old"
+UNSTORABLE = "unstorable_text"
 
 
 class Refused(Exception):
-    """A payload the server will not ingest; it has been kept as a RejectedPayload."""
+    """A payload the server will not ingest; kept as a RejectedPayload when its device signed it."""
+
+
+class Unauthenticated(Refused):
+    """Not signed by a registered device: nothing was stored. ``reason`` is a key of refusals.REASONS."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass
@@ -39,36 +67,167 @@ class Ingested:
     duplicates: int
     unknown: int
     visits: int
+    refused_reads: int = 0
+    refusals: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def _refuse(payload, reason: str, device_code: str = "") -> Refused:
-    RejectedPayload.objects.create(device_code=str(device_code)[:64], reason=reason[:200], payload=payload)
-    log.warning("tag-read payload refused (%s): %s", device_code, reason)
-    return Refused(reason)
+@dataclass(frozen=True)
+class TimeWindow:
+    """The read and heartbeat times a device's bridge may send now (see the module doc)."""
+
+    registered: dt.datetime
+    oldest: dt.datetime
+    latest: dt.datetime
+
+    @classmethod
+    def of(cls, device: ReaderDevice, now: dt.datetime) -> "TimeWindow":
+        skew = dt.timedelta(seconds=settings.LIVESTOCK_CLOCK_SKEW_S)
+        return cls(
+            registered=device.created_at - skew,
+            oldest=now - dt.timedelta(days=settings.LIVESTOCK_READ_MAX_AGE_DAYS),
+            latest=now + skew,
+        )
+
+    def contains(self, when: dt.datetime) -> bool:
+        return self.registered <= when <= self.latest and when >= self.oldest
+
+    def problem(self, when: dt.datetime) -> str | None:
+        if when > self.latest:
+            return FUTURE
+        if when < self.registered:
+            return BEFORE_REGISTRATION
+        if when < self.oldest:
+            return TOO_OLD
+        return None
 
 
-def check_signed(payload, problems: list[str]) -> ReaderDevice:
-    """The active device that signed ``payload``; else Refused (and the payload kept)."""
-    return _device(payload, problems)
+def explain(problem: str) -> str:
+    """Why a read or heartbeat was refused, in English (for the bridge's log and the evidence)."""
+    return {
+        FUTURE: f"is more than {settings.LIVESTOCK_CLOCK_SKEW_S} s ahead of the server's clock",
+        BEFORE_REGISTRATION: "is before the reader was registered",
+        TOO_OLD: f"is more than {settings.LIVESTOCK_READ_MAX_AGE_DAYS} days old",
+        UNSTORABLE: "holds a NUL character or an unpaired surrogate",
+    }[problem]
 
 
-def _device(payload: dict, problems: list[str]) -> ReaderDevice:
-    code = payload.get("device") if isinstance(payload, dict) else None
-    if problems:
-        raise _refuse(
-            payload if isinstance(payload, dict) else {"payload": payload}, "; ".join(problems), code or ""
+def horizon() -> dt.datetime:
+    """A stored time later than this came from a wrong clock: it must not hide later real ones."""
+    return timezone.now() + dt.timedelta(seconds=settings.LIVESTOCK_CLOCK_SKEW_S)
+
+
+# --- who sent it ------------------------------------------------------------------------------
+
+
+def _unauthenticated(reason: str, message: str, code: str = "") -> Unauthenticated:
+    refusal_count(reason)
+    log.warning(
+        "tag-read payload refused, nothing kept (%s%s): %s",
+        reason,
+        f", device {code}" if code else "",
+        message,
+    )
+    return Unauthenticated(message, reason)
+
+
+def device_authenticate(payload) -> ReaderDevice:
+    """The registered device (revoked or not) whose secret signed ``payload``; else Unauthenticated."""
+    if not isinstance(payload, dict):
+        raise _unauthenticated("malformed", "payload is not a JSON object")
+    code, sig = payload.get("device"), payload.get("sig")
+    if not (isinstance(code, str) and protocol.DEVICE_RE.fullmatch(code)):
+        raise _unauthenticated(
+            "malformed", "device must be 1-64 characters: letters, digits, '.', '_' or '-'"
+        )
+    if not (isinstance(sig, str) and protocol.SIG_RE.fullmatch(sig)):
+        raise _unauthenticated(
+            "unsigned", "sig must be 64 lower-case hex digits (the payload is not signed)", code
         )
     device = ReaderDevice.objects.select_related("farm", "site").filter(code=code).first()
     if device is None:
-        raise _refuse(payload, "unknown device", code)
-    if not device.is_active:
-        raise _refuse(payload, "device revoked", code)
-    if not protocol.verify(payload, device.secret):
-        raise _refuse(payload, "bad signature", code)
+        raise _unauthenticated("unknown_device", "unknown device", code)
+    try:
+        signed = protocol.verify(payload, device.secret)
+    except RecursionError:  # nested beyond what can be serialised: cannot be what was signed
+        signed = False
+    if not signed:
+        raise _unauthenticated("bad_signature", "bad signature", code)
     return device
+
+
+# --- what is kept of a refusal -----------------------------------------------------------------
+
+
+def _keep(device: ReaderDevice, payload, *, kind: str, reason: str) -> None:
+    """Keep a refused payload of a registered device, within the byte and count caps."""
+    try:
+        text = json.dumps(payload, ensure_ascii=True, separators=(",", ":"), default=str)
+    except (ValueError, RecursionError):
+        text = repr(payload)
+    cap = settings.LIVESTOCK_REJECTED_MAX_BYTES
+    with transaction.atomic():
+        RejectedPayload.objects.create(
+            device_code=device.code, kind=kind, reason=reason[:200], body=text[:cap], size=len(text)
+        )
+        _trim(device.code)
+
+
+def _trim(device_code: str) -> None:
+    """Drop the device's oldest refused payloads beyond LIVESTOCK_REJECTED_PER_DEVICE."""
+    kept = RejectedPayload.objects.filter(device_code=device_code)
+    oldest_kept = (
+        kept.order_by("-pk")
+        .values_list("pk", flat=True)[settings.LIVESTOCK_REJECTED_PER_DEVICE - 1 :]
+        .first()
+    )
+    if oldest_kept is not None:
+        kept.filter(pk__lt=oldest_kept).delete()
+
+
+def _refuse(device: ReaderDevice, payload, *, kind: str, reason: str) -> Refused:
+    _keep(device, payload, kind=kind, reason=reason)
+    log.warning("tag-read payload of %s refused and kept: %s", device.code, reason)
+    return Refused(reason)
+
+
+def rejected_payloads_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete refused payloads older than LIVESTOCK_REJECTED_RETENTION_DAYS; return how many."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.LIVESTOCK_REJECTED_RETENTION_DAYS)
+    deleted, _ = RejectedPayload.objects.filter(received_at__lt=cutoff).delete()
+    return deleted
+
+
+def _accept(device: ReaderDevice, payload: dict, problems: list[str]) -> None:
+    if not device.is_active:
+        raise _refuse(device, payload, kind=RejectedPayload.Kind.REVOKED, reason="device revoked")
+    if problems:
+        raise _refuse(device, payload, kind=RejectedPayload.Kind.INVALID, reason="; ".join(problems))
+
+
+def _split(reads: list[dict], window: TimeWindow) -> tuple[list[dict], list[dict]]:
+    """The reads to store, and the others each with its ``refused`` reason."""
+    good, bad = [], []
+    for r in reads:
+        problem = window.problem(r["when"])
+        if problem is None and has_unstorable_text(r["raw"]):
+            problem = UNSTORABLE
+        if problem is None:
+            good.append(r)
+        else:
+            bad.append({**{k: r[k] for k in protocol.READ_KEYS}, "refused": problem})
+    return good, bad
+
+
+def _storable(reads: list[dict], window: TimeWindow) -> bool:
+    """True when every read of the batch may be stored (the common case, checked in bulk)."""
+    whens = [r["when"] for r in reads]
+    if not (window.contains(min(whens)) and window.contains(max(whens))):
+        return False
+    raws = "\n".join(r["raw"] for r in reads)  # joined apart: two halves of a pair stay unpaired
+    return raws.isascii() and "\x00" not in raws or not has_unstorable_text(raws)
 
 
 def _animals_by_tag(tags: set[str]) -> dict[str, int]:
@@ -173,12 +332,13 @@ def _visits(device: ReaderDevice, fresh: list[dict], animals: dict[str, int]) ->
         .values_list("pk", "last_seen_at", "last_seen_where")
     )
     starts, changed = {}, []
+    future = horizon()  # a last-seen from a wrong clock must not stop the animal for good
     for pk, last_at, where in rows:
         first, last = span[pk]
         if not (where == site and last_at is not None and abs(first - last_at) <= gap):
             starts[pk] = first
         # Late reads (a bridge's backlog after an outage) never move an animal back in time.
-        if last_at is None or last > last_at:
+        if last_at is None or last > last_at or last_at > future:
             changed.append(Animal(pk=pk, last_seen_at=last, last_seen_where=site))
     Animal.objects.bulk_update(changed, ["last_seen_at", "last_seen_where"], batch_size=500)
     if starts:
@@ -197,37 +357,99 @@ def _visits(device: ReaderDevice, fresh: list[dict], animals: dict[str, int]) ->
     return len(starts)
 
 
-def reads_ingest(payload: dict) -> Ingested:
-    """Store a bridge's batch of reads; see the module doc. Raises Refused for a bad payload."""
-    problems = protocol.validate_reads(payload)
-    device = _device(payload, problems)
+def reads_ingest(payload, *, device: ReaderDevice | None = None) -> Ingested:
+    """Store a bridge's batch of reads; see the module doc. Raises Refused for a bad payload.
+
+    ``device``: the device the API already authenticated this payload for (not done twice).
+    """
+    device = device or device_authenticate(payload)
+    _accept(device, payload, protocol.validate_reads(payload))
     reads = []
     for r in payload["reads"]:
         reads.append({**r, "when": protocol.parse_iso(r["at"])})
-    if not reads:
-        return Ingested(0, 0, 0, 0, 0)
     now = timezone.now()
-    animals = _animals_by_tag({r["tag"] for r in reads})
+    window = TimeWindow.of(device, now)
+    refused: list[dict] = []
+    if not _storable(reads, window):
+        reads, refused = _split(reads, window)
+    animals = _animals_by_tag({r["tag"] for r in reads}) if reads else {}
+    fresh: list[dict] = []
+    visits = 0
     with transaction.atomic():
-        new = _insert(device, reads, animals, now)
-        fresh = [r for r in reads if r["seq"] in new]
-        visits = _visits(device, fresh, animals)
+        if refused:
+            _keep_refused_reads(device, payload, refused)
+        if reads:
+            new = _insert(device, reads, animals, now)
+            fresh = [r for r in reads if r["seq"] in new]
+            visits = _visits(device, fresh, animals)
         if fresh:
+            latest = max(r["when"] for r in fresh)
             ReaderDevice.objects.filter(pk=device.pk).update(
                 reads_total=F("reads_total") + len(fresh),
-                last_read_at=Greatest(F("last_read_at"), max(r["when"] for r in fresh))
-                if device.last_read_at
-                else max(r["when"] for r in fresh),
+                # A last read from a wrong clock (in the future) gives way to a real one.
+                last_read_at=Case(
+                    When(Q(last_read_at__isnull=True) | Q(last_read_at__gt=horizon()), then=Value(latest)),
+                    default=Greatest(F("last_read_at"), Value(latest)),
+                ),
             )
     unknown = sum(1 for r in fresh if r["tag"] not in animals)
-    return Ingested(len(reads), len(fresh), len(reads) - len(fresh), unknown, visits)
-
-
-def heartbeat_record(payload: dict) -> None:
-    """Keep the bridge's latest state on its device (for the live device page)."""
-    device = _device(payload, protocol.validate_heartbeat(payload))
-    at = protocol.parse_iso(payload["at"]) or timezone.now()
-    # Heartbeats may arrive out of order after an outage: keep the newest.
-    ReaderDevice.objects.filter(pk=device.pk).exclude(heartbeat_at__gt=at).update(
-        heartbeat_at=at, heartbeat=payload["state"]
+    return Ingested(
+        received=len(payload["reads"]),
+        stored=len(fresh),
+        duplicates=len(reads) - len(fresh),
+        unknown=unknown,
+        visits=visits,
+        refused_reads=len(refused),
+        refusals=[
+            f"seq {r['seq']}: read time {r['at']} {explain(r['refused'])}"
+            if r["refused"] != UNSTORABLE
+            else f"seq {r['seq']}: reader line {explain(UNSTORABLE)}"
+            for r in refused[:MAX_LISTED]
+        ],
     )
+
+
+def _keep_refused_reads(device: ReaderDevice, payload: dict, refused: list[dict]) -> None:
+    counts: dict[str, int] = {}
+    for r in refused:
+        counts[r["refused"]] = counts.get(r["refused"], 0) + 1
+    reason = f"{len(refused)} of {len(payload['reads'])} reads refused: " + "; ".join(
+        f"{explain(problem)} ({n})" for problem, n in counts.items()
+    )
+    evidence = {key: payload[key] for key in ("v", "device", "sent_at")}
+    _keep(device, {**evidence, "reads": refused}, kind=RejectedPayload.Kind.READS, reason=reason)
+    log.warning("reads of %s refused and kept: %s", device.code, reason)
+
+
+def heartbeat_check(payload, *, device: ReaderDevice | None = None) -> ReaderDevice:
+    """The device of a heartbeat that may be recorded; else Refused (and kept if it was signed)."""
+    device = device or device_authenticate(payload)
+    _accept(device, payload, protocol.validate_heartbeat(payload))
+    if has_unstorable_text(payload["state"]):
+        raise _refuse(
+            device,
+            payload,
+            kind=RejectedPayload.Kind.HEARTBEAT,
+            reason=f"state {explain(UNSTORABLE)}",
+        )
+    window = TimeWindow.of(device, timezone.now())
+    problem = window.problem(protocol.parse_iso(payload["at"]))
+    if problem:
+        raise _refuse(
+            device,
+            payload,
+            kind=RejectedPayload.Kind.HEARTBEAT,
+            reason=f"heartbeat time {payload['at']} {explain(problem)}",
+        )
+    return device
+
+
+def heartbeat_record(payload, *, device: ReaderDevice | None = None) -> None:
+    """Keep the bridge's latest state on its device (for the live device page)."""
+    device = heartbeat_check(payload, device=device)
+    at = protocol.parse_iso(payload["at"])
+    # Heartbeats may arrive out of order after an outage: keep the newest, unless the newest came
+    # from a wrong clock (stored before times were checked): it must not hide every real one.
+    ReaderDevice.objects.filter(pk=device.pk).exclude(
+        heartbeat_at__gt=at, heartbeat_at__lte=horizon()
+    ).update(heartbeat_at=at, heartbeat=payload["state"])

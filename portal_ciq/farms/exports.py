@@ -1,7 +1,8 @@
 """The farm registry as an Excel workbook (openpyxl), written row by row.
 
 openpyxl's write-only mode keeps memory flat however many farms are exported: rows go to a
-temporary file as they are read (``iterator()``), and the response streams that file.
+temporary file as they are read (``iterator()``), and the response streams that file. Every cell
+goes through ``accounts.spreadsheets.safe_cell``: a farm's text never becomes a formula.
 """
 
 import tempfile
@@ -12,6 +13,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from accounts.spreadsheets import safe_cell
 
 from .places import county_label
 
@@ -57,7 +60,7 @@ def farm_registry_workbook(farms) -> tempfile.SpooledTemporaryFile:
     sheet.freeze_panes = "A2"
     header = []
     for title, *_rest in columns:
-        cell = WriteOnlyCell(sheet, value=str(title))
+        cell = WriteOnlyCell(sheet, value=safe_cell(title))
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)
         header.append(cell)
@@ -65,7 +68,7 @@ def farm_registry_workbook(farms) -> tempfile.SpooledTemporaryFile:
     for farm in farms.iterator(chunk_size=500):
         row = []
         for _title, _width, value, is_date in columns:
-            cell = WriteOnlyCell(sheet, value=value(farm))
+            cell = WriteOnlyCell(sheet, value=safe_cell(value(farm)))
             if is_date:
                 cell.number_format = DATE_FORMAT
             row.append(cell)

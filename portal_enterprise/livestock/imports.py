@@ -18,6 +18,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accounts.errors import DomainError
+from accounts.spreadsheets import safe_row
 from livestock.models import AnimalImport
 from livestock.services.animals import (
     COLUMNS,
@@ -66,12 +67,15 @@ def header_for(key: str, aliases: tuple[str, ...], language: str) -> str:
 
 
 def csv_response(filename: str, rows) -> HttpResponse:
-    """A CSV download that Excel opens correctly in Chinese (UTF-8 with a byte-order mark)."""
+    """A CSV download that Excel opens correctly in Chinese (UTF-8 with a byte-order mark).
+
+    No cell runs as a formula (accounts.spreadsheets): the error report repeats what was uploaded.
+    """
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
     for row in rows:
-        writer.writerow(row)
+        writer.writerow(safe_row(row))
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

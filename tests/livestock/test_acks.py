@@ -10,7 +10,7 @@ import redis
 from django.utils import timezone
 
 from livestock import tasks
-from livestock.models import TagRead
+from livestock.models import RejectedPayload, TagRead
 from livestock.services import devices
 from rfid_bridge import protocol
 from tests.farms.factories import registered_farm
@@ -52,6 +52,17 @@ def test_stored_reads_are_acknowledged_each_time(device, broker):
     assert tasks.ingest_reads(body)["duplicates"] == 3
     assert broker.lrange(key, 0, -1) == [b"5-7", b"5-7"]
     assert TagRead.objects.count() == 3
+
+
+def test_a_batch_with_reads_refused_one_by_one_is_acknowledged_whole(device, broker):
+    # The refused reads are kept as evidence: the bridge must forget them, not send them forever.
+    body = payload(device, [5, 6, 7])
+    body["reads"][1]["at"] = "9999-12-31T23:59:59.000Z"
+    body = protocol.reads_payload(device.code, body["reads"], device.secret)
+    result = tasks.ingest_reads(body)
+    assert (result["stored"], result["refused_reads"]) == (2, 1)
+    assert broker.lrange(protocol.ack_key("ack-1"), 0, -1) == [b"5-7"]
+    assert RejectedPayload.objects.get().kind == "reads"
 
 
 def test_a_refused_payload_is_never_acknowledged(device, broker):

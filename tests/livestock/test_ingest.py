@@ -1,6 +1,7 @@
 """Tag-read ingestion: idempotent on (device, seq), unknown tags kept, one presence event per visit."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.utils import timezone
@@ -8,7 +9,7 @@ from django.utils import timezone
 from accounts.errors import DomainError
 from livestock.models import Animal, Event, ReaderDevice, RejectedPayload, TagRead
 from livestock.services import devices
-from livestock.services.ingest import Refused, heartbeat_record, reads_ingest
+from livestock.services.ingest import Refused, Unauthenticated, heartbeat_record, reads_ingest
 from livestock.tasks import ingest_reads
 from rfid_bridge import protocol
 from tests.farms.factories import registered_farm
@@ -25,7 +26,11 @@ def farm(world):
 
 @pytest.fixture
 def device(world, farm):
-    return devices.device_register(actor=world.insp_a, code="hf-chute-1", name="装猪台读卡器", farm=farm)
+    device = devices.device_register(actor=world.insp_a, code="hf-chute-1", name="装猪台读卡器", farm=farm)
+    # Registered two days ago: reads of the last hours are within its time window.
+    ReaderDevice.objects.filter(pk=device.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
+    device.refresh_from_db()
+    return device
 
 
 def payload(device, reads, secret=None):
@@ -61,7 +66,15 @@ def test_redelivery_changes_nothing(world, farm, device):
     first = reads_ingest(body)
     again = ingest_reads(body)  # through the task, as the worker runs it
     assert (first.stored, first.visits) == (1, 1)
-    assert again == {"received": 1, "stored": 0, "duplicates": 1, "unknown": 0, "visits": 0}
+    assert again == {
+        "received": 1,
+        "stored": 0,
+        "duplicates": 1,
+        "unknown": 0,
+        "visits": 0,
+        "refused_reads": 0,
+        "refusals": [],
+    }
     assert Event.objects.filter(kind="seen").count() == 1
 
 
@@ -96,35 +109,131 @@ def test_a_replaced_tag_still_finds_its_animal(world, farm, device):
     assert TagRead.objects.get().animal == animal
 
 
-@pytest.mark.parametrize("problem", ["bad signature", "unknown device", "device revoked", "schema"])
-def test_refused_payloads_are_kept_not_ingested(world, farm, device, problem):
+@pytest.mark.parametrize("problem", ["bad signature", "unknown device", "unsigned", "not a payload"])
+def test_an_unauthenticated_payload_stores_nothing(world, farm, device, problem):
     body = payload(device, [read(1, "156000000000001", timezone.now())])
     if problem == "bad signature":
-        body = payload(device, [read(1, "156000000000001", timezone.now())], secret="stolen")
+        body = payload(device, body["reads"], secret="stolen")
     elif problem == "unknown device":
         body = protocol.reads_payload("nobody", body["reads"], "x")
-    elif problem == "device revoked":
+    elif problem == "unsigned":
+        del body["sig"]
+    else:
+        body = [body]
+    with pytest.raises(Unauthenticated):
+        reads_ingest(body)
+    assert "refused" in ingest_reads(body)  # the task: not acknowledged (tests/livestock/test_acks.py)
+    assert not TagRead.objects.exists() and not RejectedPayload.objects.exists()
+
+
+@pytest.mark.parametrize("problem", ["device revoked", "schema"])
+def test_a_signed_payload_refused_all_the_same_is_kept(world, farm, device, problem):
+    reads = [read(1, "156000000000001", timezone.now())]
+    if problem == "device revoked":
         devices.device_revoke(actor=world.manager, device=device, reason="stolen")
     else:
-        body["reads"][0]["tag"] = "12AB"
+        reads[0]["tag"] = "12AB"
     with pytest.raises(Refused):
-        reads_ingest(body)
+        reads_ingest(payload(device, reads))
     assert not TagRead.objects.exists()
-    assert RejectedPayload.objects.get().device_code in ("hf-chute-1", "nobody")
+    kept = RejectedPayload.objects.get()
+    assert kept.device_code == "hf-chute-1" and kept.kind == (
+        "revoked" if problem == "device revoked" else "invalid"
+    )
+
+
+def test_reads_out_of_their_time_window_are_refused_one_by_one(world, farm, device, settings):
+    settings.LIVESTOCK_CLOCK_SKEW_S = 300
+    settings.LIVESTOCK_READ_MAX_AGE_DAYS = 1
+    (animal,) = herd(world.ent_a_staff, farm, [1])
+    now = timezone.now()
+    ReaderDevice.objects.filter(pk=device.pk).update(created_at=now - dt.timedelta(days=3))
+    reads = [
+        read(1, animal.rfid, now),
+        read(2, animal.rfid, dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC)),  # a wrong clock
+        read(3, animal.rfid, now + dt.timedelta(minutes=10)),
+        read(4, animal.rfid, now - dt.timedelta(days=2)),  # older than a day
+        read(5, animal.rfid, now - dt.timedelta(days=4)),  # before the reader was registered
+        {**read(6, animal.rfid, now), "raw": "LA\x00"},  # PostgreSQL cannot store a NUL
+        read(7, animal.rfid, now + dt.timedelta(minutes=4)),  # within the clock skew
+    ]
+    result = reads_ingest(payload(device, reads))
+    assert (result.received, result.stored, result.refused_reads) == (7, 2, 5)
+    assert "seq 2: read time 9999-12-31T23:59:59.000Z is more than 300 s ahead" in result.refusals[0]
+    assert sorted(TagRead.objects.values_list("seq", flat=True)) == [1, 7]
+    kept = RejectedPayload.objects.get()
+    assert kept.kind == "reads" and kept.reason.startswith("5 of 7 reads refused")
+    evidence = json.loads(kept.body)
+    assert evidence["device"] == "hf-chute-1"
+    assert [(r["seq"], r["refused"]) for r in evidence["reads"]] == [
+        (2, "future"),
+        (3, "future"),
+        (4, "too_old"),
+        (5, "before_registration"),
+        (6, "unstorable_text"),
+    ]
+    animal.refresh_from_db()
+    device.refresh_from_db()
+    assert animal.last_seen_at == device.last_read_at == TagRead.objects.get(seq=7).read_at
+    # Delivered again (acknowledgement lost): the refused reads are kept again, nothing doubles.
+    again = ingest_reads(payload(device, reads))
+    assert (again["stored"], again["duplicates"], again["refused_reads"]) == (0, 2, 5)
+    assert TagRead.objects.count() == 2
+
+
+def test_a_batch_of_refused_reads_only_is_still_a_batch(world, farm, device):
+    future = timezone.now() + dt.timedelta(days=400)
+    result = reads_ingest(payload(device, [read(1, "156000000000001", future)]))
+    assert (result.stored, result.refused_reads) == (0, 1)
+    assert not TagRead.objects.exists() and RejectedPayload.objects.get().kind == "reads"
+    device.refresh_from_db()
+    assert device.last_read_at is None and device.reads_total == 0
+
+
+STATE = {
+    "connected": True,
+    "port": "/dev/ttyUSB0",
+    "spool": 12,
+    "last_read_at": None,
+    "raw_reads": 3,
+    "sightings": 1,
+    "non_tags": 0,
+    "alarm": None,
+    "version": "1.0",
+}
+
+
+def test_a_heartbeat_out_of_its_time_window_is_refused_and_kept(world, device):
+    for at in (dt.datetime(9999, 12, 31, tzinfo=dt.UTC), timezone.now() - dt.timedelta(days=400)):
+        with pytest.raises(Refused, match="heartbeat time"):
+            heartbeat_record(
+                protocol.heartbeat_payload(device.code, STATE, device.secret, at=protocol.iso_ms(at))
+            )
+    with pytest.raises(Refused, match="NUL"):
+        heartbeat_record(protocol.heartbeat_payload(device.code, {**STATE, "alarm": "\x00"}, device.secret))
+    device.refresh_from_db()
+    assert device.heartbeat_at is None
+    assert list(RejectedPayload.objects.values_list("kind", flat=True)) == ["heartbeat"] * 3
+
+
+def test_times_from_a_wrong_clock_stored_earlier_give_way_to_real_ones(world, farm, device):
+    # Stored before times were checked: a heartbeat, a last read and a last sighting in 9999.
+    (animal,) = herd(world.ent_a_staff, farm, [1])
+    bogus = dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
+    ReaderDevice.objects.filter(pk=device.pk).update(heartbeat_at=bogus, last_read_at=bogus)
+    Animal.objects.filter(pk=animal.pk).update(last_seen_at=bogus)
+    now = timezone.now()
+    heartbeat_record(protocol.heartbeat_payload(device.code, STATE, device.secret, at=protocol.iso_ms(now)))
+    reads_ingest(payload(device, [read(1, animal.rfid, now)]))
+    device.refresh_from_db()
+    animal.refresh_from_db()
+    stored = TagRead.objects.get().read_at
+    assert device.heartbeat_at == stored and device.heartbeat["spool"] == 12
+    assert device.last_read_at == stored and animal.last_seen_at == stored
 
 
 def test_heartbeat_keeps_the_newest_state(world, device):
-    state = {
-        "connected": True,
-        "port": "/dev/ttyUSB0",
-        "spool": 12,
-        "last_read_at": None,
-        "raw_reads": 3,
-        "sightings": 1,
-        "non_tags": 0,
-        "alarm": None,
-        "version": "1.0",
-    }
+    state = STATE
     now = timezone.now()
     heartbeat_record(protocol.heartbeat_payload(device.code, state, device.secret, at=protocol.iso_ms(now)))
     old = protocol.heartbeat_payload(
