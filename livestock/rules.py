@@ -19,3 +19,5 @@ rules.add_perm("livestock.handle_alerts", is_inspector | is_manager)
 # the system administrator anywhere.
 rules.add_perm("livestock.see_readers", is_bureau_user)
 rules.add_perm("livestock.manage_readers", is_inspector | is_manager | is_system_admin)
+# What the bridge API refused without storing anything (all sites together): the head office's.
+rules.add_perm("livestock.see_bridge_refusals", is_manager | is_system_admin)

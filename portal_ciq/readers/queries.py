@@ -21,8 +21,9 @@ from accounts.models import BUREAU_ROLES, Role, User
 from accounts.selectors import ALL_SEEING_ROLES
 from farms.models import Farm
 from farms.selectors import farm_scope_q
-from livestock.models import ReaderDevice, TagRead
+from livestock.models import ReaderDevice, RejectedPayload, TagRead
 
+REFUSED_SHOWN = 10  # the device's latest refused payloads on its page
 FEED_LIMIT = 200  # new reads one poll returns at most (the newest)
 FIRST_ROWS = 50  # reads the live page opens with
 COUNT_WINDOW_S = 60  # the live counts: reads and distinct tags in the last minute
@@ -99,7 +100,7 @@ class ReaderStatus:
     """What the bridge last said about itself, and whether that is recent enough to trust."""
 
     state: str  # "online", "offline" (heartbeat too old), "silent" (never heard of), "revoked"
-    heartbeat_age: int | None  # seconds since the last heartbeat
+    heartbeat_age: int | None  # seconds since the last heartbeat (None: none, or dated in the future)
     connected: bool | None  # the reader itself is attached to the bridge
     backlog: int | None  # reads waiting in the bridge's spool
     alarm: str
@@ -108,6 +109,9 @@ class ReaderStatus:
     raw_reads: int | None
     sightings: int | None
     non_tags: int | None
+    # The last heartbeat is dated beyond the clock skew ahead of now (a wrong clock, stored before
+    # times were checked): it says nothing about whether the bridge is alive.
+    clock_ahead: bool = False
 
     @property
     def online(self) -> bool:
@@ -119,11 +123,15 @@ def reader_status(device: ReaderDevice, *, now: dt.datetime | None = None) -> Re
     now = now or timezone.now()
     beat = device.heartbeat if isinstance(device.heartbeat, dict) else {}
     age = None
+    ahead = False
     if device.heartbeat_at is not None:
+        ahead = (device.heartbeat_at - now).total_seconds() > settings.LIVESTOCK_CLOCK_SKEW_S
         # A bridge clock slightly ahead of ours must not read as a negative age.
-        age = max(0, int((now - device.heartbeat_at).total_seconds()))
+        age = None if ahead else max(0, int((now - device.heartbeat_at).total_seconds()))
     if not device.is_active:
         state = "revoked"
+    elif ahead:
+        state = "offline"
     elif age is None:
         state = "silent"
     elif age <= settings.LIVESTOCK_HEARTBEAT_STALE_S:
@@ -147,6 +155,7 @@ def reader_status(device: ReaderDevice, *, now: dt.datetime | None = None) -> Re
         raw_reads=number("raw_reads"),
         sightings=number("sightings"),
         non_tags=number("non_tags"),
+        clock_ahead=ahead,
     )
 
 
@@ -168,3 +177,8 @@ def read_counts(*, device: ReaderDevice, now: dt.datetime | None = None) -> dict
     return TagRead.objects.filter(device=device, read_at__gte=since).aggregate(
         reads=Count("pk"), tags=Count("tag", distinct=True)
     )
+
+
+def refused_payloads_of(*, device: ReaderDevice, limit: int = REFUSED_SHOWN) -> list[RejectedPayload]:
+    """The device's latest refused payloads (kept as evidence), newest first, without their bodies."""
+    return list(RejectedPayload.objects.filter(device_code=device.code).defer("body").order_by("-pk")[:limit])

@@ -23,8 +23,10 @@ from django.views.generic import FormView, TemplateView
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
 from accounts.models import Role
+from accounts.templatetags.safe_time import local_or_utc
 from livestock.models import ReaderDevice
 from livestock.services.devices import device_register, device_revoke
+from livestock.services.refusals import refusal_counts
 
 from .forms import ReaderFilterForm, ReaderRegisterForm, ReaderRevokeForm
 from .queries import (
@@ -38,6 +40,7 @@ from .queries import (
     reader_manageable_get_for_user,
     reader_status,
     reads_after,
+    refused_payloads_of,
 )
 
 READERS_PER_PAGE = 50
@@ -76,8 +79,11 @@ def filter_readers(queryset, form: ReaderFilterForm):
             | Q(site__name_en__icontains=text)
         )
     if state:
+        now = timezone.now()
         fresh = Q(
-            heartbeat_at__gte=timezone.now() - dt.timedelta(seconds=settings.LIVESTOCK_HEARTBEAT_STALE_S)
+            heartbeat_at__gte=now - dt.timedelta(seconds=settings.LIVESTOCK_HEARTBEAT_STALE_S),
+            # A heartbeat dated in the future (a wrong clock) says nothing about being online.
+            heartbeat_at__lte=now + dt.timedelta(seconds=settings.LIVESTOCK_CLOCK_SKEW_S),
         )
         queryset = {
             "online": queryset.filter(fresh, is_active=True),
@@ -117,6 +123,9 @@ class ReaderListView(ReaderAccessMixin, TemplateView):
             querystring=query.urlencode(),
             poll_url=self.request.get_full_path(),
             refreshed_at=timezone.now(),
+            refusals=refusal_counts()
+            if not self.request.htmx and self.request.user.has_perm("livestock.see_bridge_refusals")
+            else None,
             **kwargs,
         )
 
@@ -168,7 +177,9 @@ def feed_context(request, device: ReaderDevice, *, after: int, limit: int) -> di
     may_open = user.has_perm("livestock.see_animals")
     for read in reads:
         read.late = (read.received_at - read.read_at).total_seconds() > LATE_AFTER_S
-        read.other_day = timezone.localdate(read.read_at) != today
+        # A read dated in 9999 (a wrong clock, stored before times were checked) has no local date.
+        shown, in_utc = local_or_utc(read.read_at)
+        read.other_day = in_utc or shown.date() != today
         # Link only an animal the user may open: an inspector, the own branch's farms' animals.
         linkable = (
             may_open
@@ -209,6 +220,8 @@ class ReaderDetailView(ReaderAccessMixin, TemplateView):
             status_card=True,
             setup=bridge_setup(device, server=server) if new else None,
             revoke_form=ReaderRevokeForm() if manageable else None,
+            refused=refused_payloads_of(device=device),
+            retention_days=settings.LIVESTOCK_REJECTED_RETENTION_DAYS,
             **kwargs,
         )
 
