@@ -19,7 +19,7 @@ ACTION_LABELS = {
     "lapse": _("Lapsed (no consignment)"),
 }
 
-# The kinds of building a drawn layout may hold (farms.services.registration.LAYOUT_KINDS).
+# The kinds of building a drawn layout may hold (farms.layout.LAYOUT_KINDS).
 LAYOUT_KIND_LABELS = {
     "pen": _("Pen"),
     "isolation": _("Isolation house"),

@@ -17,6 +17,7 @@ from accounts.models import Organisation, Role, User
 from accounts.uploads import upload_check
 
 from .. import regions
+from ..layout import layout_problem
 from ..models import (
     Farm,
     FarmAttachment,
@@ -53,14 +54,12 @@ SURROUNDINGS_MISSING = _(
     "distance to the nearest one you know of)."
 )
 LAYOUT_MISSING = _("Draw at least one pen on the map, or upload a layout plan, before submitting.")
-LAYOUT_INVALID = _("The drawn layout is not valid: {detail}. Clear it and draw it again.")
 BRANCH_INVALID = _("Choose a CIQ branch as the supervising branch.")
 INSPECTOR_WRONG_BRANCH = _("{inspector} is not an inspector of {branch}.")
 INSPECTION_MISSING = _("Record a site inspection that meets the requirements before approving.")
 REASON_REQUIRED = _("Please give a reason; the enterprise will read it.")
 NOT_LAPSED = _("This farm is registered and supplying; it cannot lapse.")
 
-LAYOUT_KINDS = {"pen", "isolation", "disinfection_pool", "manure", "other"}
 DUPLICATE_RADIUS_M = 100
 
 
@@ -123,17 +122,9 @@ def _check_location(*, county_code: str, lat: Decimal, lng: Decimal) -> None:
 
 
 def _check_layout(layout) -> None:
-    if not layout:
-        return
-    if not isinstance(layout, dict) or layout.get("type") != "FeatureCollection":
-        raise DomainError(format_lazy(LAYOUT_INVALID, detail="FeatureCollection"), field="layout")
-    for feature in layout.get("features", []):
-        geometry = (feature or {}).get("geometry") or {}
-        kind = ((feature or {}).get("properties") or {}).get("kind")
-        if geometry.get("type") not in {"Polygon", "Point", "LineString"} or kind not in LAYOUT_KINDS:
-            raise DomainError(
-                format_lazy(LAYOUT_INVALID, detail=f"{geometry.get('type')}/{kind}"), field="layout"
-            )
+    """Refuse a drawn layout that does not fit farms.layout.SCHEMA or its size limits."""
+    if (problem := layout_problem(layout)) is not None:
+        raise DomainError(problem, field="layout")
 
 
 def surroundings_shortfalls(surroundings) -> list[Shortfall]:

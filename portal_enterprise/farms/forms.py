@@ -1,11 +1,12 @@
 """The farm application form, its surroundings formset, and the small forms of the detail page."""
 
-import json
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts import jsoninput
 from accounts.forms import StyledFormMixin
 from accounts.models import Organisation
 from farms import regions
@@ -91,9 +92,9 @@ class FarmForm(StyledFormMixin, forms.Form):
         if not text:
             return {}
         try:
-            layout = json.loads(text)
-        except ValueError as exc:
-            raise forms.ValidationError(LAYOUT_UNREADABLE) from exc
+            layout = jsoninput.loads(text)  # no NaN, no endless nesting (accounts.jsoninput)
+        except jsoninput.JSONInputError as exc:
+            raise forms.ValidationError(format_lazy("{} {}", LAYOUT_UNREADABLE, exc.message)) from exc
         # An empty collection is no layout at all; anything else is for the service to judge.
         if (
             isinstance(layout, dict)
