@@ -7,7 +7,16 @@
 
   function byId(id) { return document.getElementById(id); }
   function readJson(id) { var el = byId(id); return el ? JSON.parse(el.textContent) : null; }
-  function escapeHtml(text) { var d = document.createElement("div"); d.textContent = text == null ? "" : String(text); return d.innerHTML; }
+  /* Text from users (pen names, county names) only ever goes in as text: never through innerHTML,
+     where a name like "><img src=x onerror=…> would run as script. */
+  function node(tag, className, text) {
+    var el = document.createElement(tag);
+    if (className) { el.className = className; }
+    if (text != null) { el.textContent = String(text); }
+    return el;
+  }
+  function swatch(kind) { var s = node("span", "swatch"); s.style.background = COLOURS[kind] || COLOURS.other; return s; }
+  function labelled(kind, label) { var div = node("div"); div.append(swatch(kind), " " + label); return div; }
   var config = readJson("farm-form-config") || readJson("farm-map-data") || {};
   var text = config.text || {};
 
@@ -57,9 +66,7 @@
     var control = L.control({ position: "bottomright" });
     control.onAdd = function () {
       var div = L.DomUtil.create("div", "map-legend");
-      div.innerHTML = keys.map(function (k) {
-        return "<div><span class='swatch' style='background:" + COLOURS[k] + "'></span> " + escapeHtml(config.layoutKinds[k]) + "</div>";
-      }).join("");
+      keys.forEach(function (k) { div.appendChild(labelled(k, config.layoutKinds[k])); });
       return div;
     };
     control.addTo(map);
@@ -89,7 +96,7 @@
     if (layoutMap) {
       if (!layoutPoint) {
         layoutPoint = L.circleMarker(p, { radius: 6, color: "#fff", weight: 2, fillColor: "#111827", fillOpacity: 1 })
-          .bindTooltip(text.farmHere).addTo(layoutMap);
+          .bindTooltip(node("span", null, text.farmHere)).addTo(layoutMap);
       } else { layoutPoint.setLatLng(p); }
       if (!drawn || !drawn.getLayers().length) { layoutMap.setView(p, 17); }
     }
@@ -164,12 +171,12 @@
   }
   function kindChooser(layer) {
     var div = L.DomUtil.create("div", "layout-kind-chooser");
-    div.innerHTML = "<div class='fw-semibold small mb-1'>" + escapeHtml(text.whatIsIt) + "</div>";
+    div.appendChild(node("div", "fw-semibold small mb-1", text.whatIsIt));
     Object.keys(config.layoutKinds).forEach(function (kind) {
       var b = L.DomUtil.create("button", "btn btn-sm me-1 mb-1 " + (kind === layer.kind ? "btn-dark" : "btn-outline-dark"), div);
       b.type = "button";
       b.setAttribute("data-kind", kind);
-      b.innerHTML = "<span class='swatch' style='background:" + COLOURS[kind] + "'></span> " + escapeHtml(config.layoutKinds[kind]);
+      b.append(swatch(kind), " " + config.layoutKinds[kind]);
       L.DomEvent.on(b, "click", function (e) { L.DomEvent.stop(e); setKind(layer, kind); layer.closePopup(); });
     });
     return div;
@@ -185,21 +192,29 @@
     var table = byId("layout-list");
     if (!table) { return; }
     var body = table.querySelector("tbody"), pens = 0;
-    body.innerHTML = "";
+    body.replaceChildren();
     drawn.eachLayer(function (layer) {
       if (layer.kind === "pen") { pens += 1; }
       var tr = document.createElement("tr"), area = areaOf(layer);
-      var options = Object.keys(config.layoutKinds).map(function (k) {
-        return "<option value='" + k + "'" + (k === layer.kind ? " selected" : "") + ">" + escapeHtml(config.layoutKinds[k]) + "</option>";
-      }).join("");
-      tr.innerHTML = "<td><span class='swatch' style='background:" + COLOURS[layer.kind] + "'></span></td>" +
-        "<td><select class='form-select form-select-sm' data-layout-kind>" + options + "</select></td>" +
-        "<td><input class='form-control form-control-sm' maxlength='60' data-layout-name value='" + escapeHtml(layer.label) + "'></td>" +
-        "<td class='text-end small text-nowrap'>" + (area == null ? "—" : area.toLocaleString() + " " + escapeHtml(text.area)) + "</td>" +
-        "<td class='text-end'><button type='button' class='btn btn-sm btn-link text-danger' title='" + escapeHtml(text.remove) + "'><i class='bi bi-x-lg'></i></button></td>";
-      tr.querySelector("select").addEventListener("change", function (e) { setKind(layer, e.target.value); });
-      tr.querySelector("input").addEventListener("change", function (e) { layer.label = e.target.value; writeLayout(); });
-      tr.querySelector("button").addEventListener("click", function () { drawn.removeLayer(layer); writeLayout(); });
+      var select = node("select", "form-select form-select-sm");
+      select.setAttribute("data-layout-kind", "");
+      Object.keys(config.layoutKinds).forEach(function (k) {
+        select.appendChild(new Option(config.layoutKinds[k], k, false, k === layer.kind));
+      });
+      var name = node("input", "form-control form-control-sm");
+      name.maxLength = 60;
+      name.setAttribute("data-layout-name", "");
+      name.value = layer.label || "";
+      var remove = node("button", "btn btn-sm btn-link text-danger");
+      remove.type = "button";
+      remove.title = text.remove || "";
+      remove.appendChild(node("i", "bi bi-x-lg"));
+      var cells = [swatch(layer.kind), select, name, area == null ? "—" : area.toLocaleString() + " " + (text.area || ""), remove];
+      var classes = ["", "", "", "text-end small text-nowrap", "text-end"];
+      cells.forEach(function (content, i) { var td = node("td", classes[i]); td.append(content); tr.appendChild(td); });
+      select.addEventListener("change", function (e) { setKind(layer, e.target.value); });
+      name.addEventListener("change", function (e) { layer.label = e.target.value; writeLayout(); });
+      remove.addEventListener("click", function () { drawn.removeLayer(layer); writeLayout(); });
       tr.addEventListener("mouseenter", function () { if (layer.setStyle) { layer.setStyle({ weight: 4 }); } });
       tr.addEventListener("mouseleave", function () { if (layer.setStyle) { layer.setStyle({ weight: 2 }); } });
       body.appendChild(tr);
@@ -259,7 +274,7 @@
       style: function (f) { return shapeStyle((f.properties || {}).kind); },
       onEachFeature: function (f, layer) {
         var props = f.properties || {};
-        layer.bindTooltip(escapeHtml((config.layoutKinds || {})[props.kind] || props.kind) + (props.name ? " · " + escapeHtml(props.name) : ""));
+        layer.bindTooltip(node("span", null, ((config.layoutKinds || {})[props.kind] || props.kind) + (props.name ? " · " + props.name : "")));
       }
     }).addTo(map);
     var url = (config.countyOutlines || {})[String(config.county).slice(0, 2) + "0000"];
@@ -284,12 +299,11 @@
   var results = byId("county-results");
 
   function fillCounties(code, selected) {
-    if (!code) { county.innerHTML = ""; return Promise.resolve(); }
+    if (!code) { county.replaceChildren(); return Promise.resolve(); }
     return fetch(config.countiesUrl + "?province=" + encodeURIComponent(code)).then(function (r) { return r.json(); })
       .then(function (data) {
-        county.innerHTML = "<option value=''>" + escapeHtml(text.chooseCounty) + "</option>" + data.counties.map(function (c) {
-          return "<option value='" + c.code + "'>" + escapeHtml((c.city ? c.city + " " : "") + c.name) + "</option>";
-        }).join("");
+        county.replaceChildren(new Option(text.chooseCounty, ""));
+        data.counties.forEach(function (c) { county.appendChild(new Option((c.city ? c.city + " " : "") + c.name, c.code)); });
         county.value = selected || "";
       });
   }
@@ -311,18 +325,17 @@
       if (!q) { results.classList.add("d-none"); return; }
       timer = setTimeout(function () {
         fetch(config.countiesUrl + "?q=" + encodeURIComponent(q)).then(function (r) { return r.json(); }).then(function (data) {
-          results.innerHTML = "";
+          results.replaceChildren();
           data.counties.forEach(function (c) {
-            var b = document.createElement("button");
+            var b = node("button", "list-group-item list-group-item-action");
             b.type = "button";
-            b.className = "list-group-item list-group-item-action";
             b.setAttribute("data-county", c.code);
-            b.innerHTML = "<span class='fw-semibold'>" + escapeHtml(c.name) + "</span> <span class='text-muted small'>" +
-              escapeHtml(c.province + " " + (c.city || "")) + " · " + c.code + "</span>";
+            b.append(node("span", "fw-semibold", c.name), " ",
+              node("span", "text-muted small", c.province + " " + (c.city || "") + " · " + c.code));
             b.addEventListener("click", function () { pick(c); });
             results.appendChild(b);
           });
-          if (!data.counties.length) { results.innerHTML = "<div class='list-group-item text-muted'>" + escapeHtml(text.noCounty) + "</div>"; }
+          if (!data.counties.length) { results.appendChild(node("div", "list-group-item text-muted", text.noCounty)); }
           results.classList.remove("d-none");
         });
       }, 200);
@@ -343,7 +356,7 @@
       if (bad) { list.push(config.kinds[kind] + ": " + input.value + " m (" + text.atLeast.replace("{minimum}", min) + ")"); }
     });
     var box = byId("shortfalls");
-    box.querySelector("ul").innerHTML = list.map(function (t) { return "<li>" + escapeHtml(t) + "</li>"; }).join("");
+    box.querySelector("ul").replaceChildren.apply(box.querySelector("ul"), list.map(function (t) { return node("li", null, t); }));
     box.classList.toggle("d-none", !list.length);
     var flag = document.querySelector("[data-check=shortfalls]");
     if (flag) { flag.classList.toggle("d-none", !list.length); }
@@ -361,8 +374,15 @@
     });
     byId("surrounding-add").addEventListener("click", function () {
       var total = document.querySelector("input[name$='-TOTAL_FORMS']");
-      var html = byId("surrounding-template").innerHTML.replace(/__prefix__/g, total.value);
-      rows.insertAdjacentHTML("beforeend", html);
+      // A copy of the empty form's row, numbered: cloned nodes, no HTML parsed from text.
+      var row = byId("surrounding-template").content.cloneNode(true);
+      row.querySelectorAll("[name], [id], [for]").forEach(function (el) {
+        ["name", "id", "for"].forEach(function (attr) {
+          var value = el.getAttribute(attr);
+          if (value) { el.setAttribute(attr, value.replace(/__prefix__/g, total.value)); }
+        });
+      });
+      rows.appendChild(row);
       total.value = Number(total.value) + 1;
       checkSurroundings();
     });

@@ -15,10 +15,13 @@
     return el ? JSON.parse(el.textContent) : null;
   }
 
-  function escapeHtml(text) {
-    var div = document.createElement("div");
-    div.textContent = text == null ? "" : String(text);
-    return div.innerHTML;
+  /* Farm, enterprise and pen names come from users: they only ever go in as text, never through
+     innerHTML (a pen named "><img src=x onerror=…> would run as script). */
+  function node(tag, className, text) {
+    var el = document.createElement(tag);
+    if (className) { el.className = className; }
+    if (text != null) { el.textContent = String(text); }
+    return el;
   }
 
   // The colours live in app.css (.farm-status-*, .credit-grade-*): read them from there, once.
@@ -85,9 +88,13 @@
     return legend.getContainer();
   }
 
-  function legendRow(colour, label, count) {
-    return "<div><span class='dot' style='background:" + colour + "'></span>" + escapeHtml(label) +
-      (count == null ? "" : " <span class='text-muted'>(" + count + ")</span>") + "</div>";
+  function legendRow(colour, label, count, ring) {
+    var row = node("div"), dot = node("span", "dot");
+    dot.style.background = colour;
+    if (ring) { dot.style.border = ring; }
+    row.append(dot, label == null ? "" : String(label));
+    if (count != null) { row.append(" ", node("span", "text-muted", "(" + count + ")")); }
+    return row;
   }
 
   window.farmMapInit = function (map) {
@@ -110,15 +117,19 @@
     function popup(m) {
       var f = m.farm;
       var url = (config.detailUrl || "").replace(/0\/$/, f.id + "/");
-      return "<div class='fw-semibold'>" + escapeHtml(f.name) + "</div>" +
-        "<div class='small text-muted'>" + escapeHtml(f.enterprise) + "</div>" +
-        "<div class='small'>" + escapeHtml(labels.registration) + COLON + "<span class='font-monospace'>" +
-        escapeHtml(f.number || "—") + "</span></div>" +
-        "<div class='small'>" + escapeHtml(labels.status) + COLON + "<span class='badge farm-status farm-status-" +
-        escapeHtml(f.status) + "'>" + escapeHtml((labels.statuses || {})[f.status] || f.status) + "</span> · " +
-        escapeHtml(labels.grade) + COLON + (f.grade ? "<span class='badge credit-grade-" + escapeHtml(f.grade) +
-        "'>" + escapeHtml(f.grade) + "</span>" : escapeHtml(labels.noGrade)) + "</div>" +
-        "<a class='small' href='" + url + "'>" + escapeHtml(labels.open) + " →</a>";
+      var box = node("div");
+      var registration = node("div", "small", (labels.registration || "") + COLON);
+      registration.appendChild(node("span", "font-monospace", f.number || "—"));
+      var status = node("div", "small", (labels.status || "") + COLON);
+      status.append(
+        node("span", "badge farm-status farm-status-" + f.status, (labels.statuses || {})[f.status] || f.status),
+        " · " + (labels.grade || "") + COLON,
+        f.grade ? node("span", "badge credit-grade-" + f.grade, f.grade) : (labels.noGrade || "")
+      );
+      var open = node("a", "small", (labels.open || "") + " →");
+      open.href = url;
+      box.append(node("div", "fw-semibold", f.name), node("div", "small text-muted", f.enterprise), registration, status, open);
+      return box;
     }
 
     function redraw() {
@@ -128,17 +139,17 @@
         var key = mode === "status" ? m.farm.status : (m.farm.grade || "");
         counts[key] = (counts[key] || 0) + 1;
       });
-      var html = "";
+      var rows = [];
       if (mode === "status") {
         Object.keys(labels.statuses || {}).forEach(function (s) {
-          if (counts[s]) { html += legendRow(statusColour(s), labels.statuses[s], counts[s]); }
+          if (counts[s]) { rows.push(legendRow(statusColour(s), labels.statuses[s], counts[s])); }
         });
       } else {
         ["A", "B", "C", "D", ""].forEach(function (g) {
-          if (counts[g]) { html += legendRow(gradeColour(g), g || labels.noGrade, counts[g]); }
+          if (counts[g]) { rows.push(legendRow(gradeColour(g), g || labels.noGrade, counts[g])); }
         });
       }
-      legend.innerHTML = html || escapeHtml(labels.none);
+      legend.replaceChildren.apply(legend, rows.length ? rows : [labels.none || ""]);
       container.setAttribute("data-colour", mode);
     }
 
@@ -151,7 +162,7 @@
         });
         marker.farm = farm;
         marker.bindPopup(function () { return popup(marker); });
-        marker.bindTooltip(escapeHtml(farm.name));
+        marker.bindTooltip(node("span", null, farm.name));
         markers.push(marker.addTo(map));
       });
       redraw();
@@ -197,7 +208,7 @@
     // Ringed in dark so that it stands out from the buildings around it.
     var point = L.circleMarker([farm.lat, farm.lng], {
       radius: 9, color: "#111827", weight: 3, fillColor: statusColour(farm.status), fillOpacity: 1
-    }).bindTooltip(escapeHtml(farm.name)).addTo(map);
+    }).bindTooltip(node("span", null, farm.name)).addTo(map);
     var seen = {};
     var layout = L.geoJSON(farm.layout && farm.layout.type ? farm.layout : null, {
       style: function (feature) {
@@ -211,7 +222,7 @@
       onEachFeature: function (feature, layer) {
         var props = feature.properties || {};
         seen[props.kind] = true;
-        layer.bindTooltip(escapeHtml([kinds[props.kind] || props.kind, props.name].filter(Boolean).join(" · ")));
+        layer.bindTooltip(node("span", null, [kinds[props.kind] || props.kind, props.name].filter(Boolean).join(" · ")));
       }
     }).addTo(map);
     var bounds = layout.getLayers().length ? layout.getBounds().extend(point.getLatLng()) : null;
@@ -221,10 +232,8 @@
       map.setView(point.getLatLng(), 15);
     }
     var legend = legendControl(map);
-    legend.innerHTML = "<div><span class='dot' style='background:" + statusColour(farm.status) +
-      ";border:2px solid #111827'></span>" + escapeHtml((config.labels || {}).farmPoint) + "</div>" +
-      Object.keys(seen).map(function (k) { return legendRow(LAYOUT_COLOURS[k] || LAYOUT_COLOURS.other, kinds[k] || k); })
-        .join("");
+    legend.append(legendRow(statusColour(farm.status), (config.labels || {}).farmPoint, null, "2px solid #111827"));
+    Object.keys(seen).forEach(function (k) { legend.appendChild(legendRow(LAYOUT_COLOURS[k] || LAYOUT_COLOURS.other, kinds[k] || k)); });
     map.getContainer().setAttribute("data-layout", String(layout.getLayers().length));
     addLocator(document.getElementById("farm-locator"), config, point.getLatLng());
   };

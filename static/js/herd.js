@@ -91,7 +91,7 @@
     var remove = document.createElement("button");
     remove.type = "button";
     remove.setAttribute("aria-label", "×");
-    remove.innerHTML = "&times;";
+    remove.textContent = "\u00d7";
     remove.addEventListener("click", function () {
       tags.value = scannedTags().filter(function (t) { return compact(t) !== compact(text); }).join("\n");
       chip.remove();

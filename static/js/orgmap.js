@@ -12,10 +12,12 @@
     return el ? JSON.parse(el.textContent) : null;
   }
 
-  function escapeHtml(text) {
-    var div = document.createElement("div");
-    div.textContent = text == null ? "" : String(text);
-    return div.innerHTML;
+  /* Organisation names and addresses come from users: text only, never through innerHTML. */
+  function node(tag, className, text) {
+    var el = document.createElement(tag);
+    if (className) { el.className = className; }
+    if (text != null) { el.textContent = String(text); }
+    return el;
   }
 
   window.orgMapInit = function (map) {
@@ -42,13 +44,14 @@
         fillColor: COLOURS[p.kind] || "#64748b", fillOpacity: 0.95
       });
       var url = (config.detailUrl || "").replace(/0\/$/, p.id + "/");
-      marker.bindPopup(
-        "<div class='fw-semibold'>" + escapeHtml(p.name) + "</div>" +
-        "<div class='small text-muted'>" + escapeHtml(p.kind_label) + "</div>" +
-        "<div class='small'>" + escapeHtml(p.address) + "</div>" +
-        (url ? "<a class='small' href='" + url + "'>" + escapeHtml(config.detailLabel) + " →</a>" : "")
-      );
-      marker.bindTooltip(escapeHtml(p.name));
+      marker.bindPopup(function () {
+        var box = node("div");
+        box.append(node("div", "fw-semibold", p.name), node("div", "small text-muted", p.kind_label),
+          node("div", "small", p.address));
+        if (url) { var link = node("a", "small", (config.detailLabel || "") + " →"); link.href = url; box.appendChild(link); }
+        return box;
+      });
+      marker.bindTooltip(node("span", null, p.name));
       marker.options.orgKind = p.kind;
       return marker.addTo(map);
     });
@@ -66,8 +69,10 @@
       points.forEach(function (p) {
         if (seen[p.kind]) { return; }
         seen[p.kind] = true;
-        div.innerHTML += "<div><span class='dot' style='background:" + (COLOURS[p.kind] || "#64748b") +
-          "'></span>" + escapeHtml(p.kind_label) + "</div>";
+        var row = node("div"), dot = node("span", "dot");
+        dot.style.background = COLOURS[p.kind] || "#64748b";
+        row.append(dot, p.kind_label == null ? "" : String(p.kind_label));
+        div.appendChild(row);
       });
       return div;
     };
