@@ -161,8 +161,18 @@ def device_authenticate(payload) -> ReaderDevice:
 # --- what is kept of a refusal -----------------------------------------------------------------
 
 
-def _keep(device: ReaderDevice, payload, *, kind: str, reason: str) -> None:
-    """Keep a refused payload of a registered device, within the byte and count caps."""
+def _keep(device: ReaderDevice, payload, *, kind: str, reason: str, hourly: bool = False) -> None:
+    """Keep a refused payload of a registered device, within the byte and count caps.
+
+    ``hourly``: not if one of the same kind from the device was kept in the last hour.
+    """
+    if (
+        hourly
+        and RejectedPayload.objects.filter(
+            device_code=device.code, kind=kind, received_at__gte=timezone.now() - dt.timedelta(hours=1)
+        ).exists()
+    ):
+        return
     try:
         text = json.dumps(payload, ensure_ascii=True, separators=(",", ":"), default=str)
     except (ValueError, RecursionError):
@@ -187,8 +197,8 @@ def _trim(device_code: str) -> None:
         kept.filter(pk__lt=oldest_kept).delete()
 
 
-def _refuse(device: ReaderDevice, payload, *, kind: str, reason: str) -> Refused:
-    _keep(device, payload, kind=kind, reason=reason)
+def _refuse(device: ReaderDevice, payload, *, kind: str, reason: str, hourly: bool = False) -> Refused:
+    _keep(device, payload, kind=kind, reason=reason, hourly=hourly)
     log.warning("tag-read payload of %s refused and kept: %s", device.code, reason)
     return Refused(reason)
 
@@ -200,11 +210,16 @@ def rejected_payloads_purge(*, now: dt.datetime | None = None) -> int:
     return deleted
 
 
-def _accept(device: ReaderDevice, payload: dict, problems: list[str]) -> None:
-    if not device.is_active:
-        raise _refuse(device, payload, kind=RejectedPayload.Kind.REVOKED, reason="device revoked")
-    if problems:
-        raise _refuse(device, payload, kind=RejectedPayload.Kind.INVALID, reason="; ".join(problems))
+def _accept(device: ReaderDevice, payload: dict, problems: list[str], *, heartbeat: bool = False) -> None:
+    """Refuse (and keep) a signed payload of a revoked reader, or one with ``problems``."""
+    if device.is_active and not problems:
+        return
+    reason = "device revoked" if not device.is_active else "; ".join(problems)
+    if heartbeat:
+        kind = RejectedPayload.Kind.HEARTBEAT
+    else:
+        kind = RejectedPayload.Kind.REVOKED if not device.is_active else RejectedPayload.Kind.INVALID
+    raise _refuse(device, payload, kind=kind, reason=reason, hourly=heartbeat)
 
 
 def _split(reads: list[dict], window: TimeWindow) -> tuple[list[dict], list[dict]]:
@@ -422,25 +437,20 @@ def _keep_refused_reads(device: ReaderDevice, payload: dict, refused: list[dict]
 
 
 def heartbeat_check(payload, *, device: ReaderDevice | None = None) -> ReaderDevice:
-    """The device of a heartbeat that may be recorded; else Refused (and kept if it was signed)."""
+    """The device of a heartbeat that may be recorded; else Refused (and kept if it was signed).
+
+    A bridge sends a heartbeat every 30 s whatever happens: of its refused heartbeats one an hour
+    is kept, so that they do not push its refused reads out of the per-device cap.
+    """
     device = device or device_authenticate(payload)
-    _accept(device, payload, protocol.validate_heartbeat(payload))
+    _accept(device, payload, protocol.validate_heartbeat(payload), heartbeat=True)
+    reason = ""
     if has_unstorable_text(payload["state"]):
-        raise _refuse(
-            device,
-            payload,
-            kind=RejectedPayload.Kind.HEARTBEAT,
-            reason=f"state {explain(UNSTORABLE)}",
-        )
-    window = TimeWindow.of(device, timezone.now())
-    problem = window.problem(protocol.parse_iso(payload["at"]))
-    if problem:
-        raise _refuse(
-            device,
-            payload,
-            kind=RejectedPayload.Kind.HEARTBEAT,
-            reason=f"heartbeat time {payload['at']} {explain(problem)}",
-        )
+        reason = f"state {explain(UNSTORABLE)}"
+    elif problem := TimeWindow.of(device, timezone.now()).problem(protocol.parse_iso(payload["at"])):
+        reason = f"heartbeat time {payload['at']} {explain(problem)}"
+    if reason:
+        raise _refuse(device, payload, kind=RejectedPayload.Kind.HEARTBEAT, reason=reason, hourly=True)
     return device
 
 

@@ -213,7 +213,15 @@ def test_a_heartbeat_out_of_its_time_window_is_refused_and_kept(world, device):
         heartbeat_record(protocol.heartbeat_payload(device.code, {**STATE, "alarm": "\x00"}, device.secret))
     device.refresh_from_db()
     assert device.heartbeat_at is None
-    assert list(RejectedPayload.objects.values_list("kind", flat=True)) == ["heartbeat"] * 3
+    # A bridge beats every 30 s whatever happens: one refused heartbeat an hour is kept.
+    kept = RejectedPayload.objects.get()
+    assert kept.kind == "heartbeat" and "9999-12-31" in kept.reason
+    RejectedPayload.objects.update(received_at=timezone.now() - dt.timedelta(minutes=61))
+    devices.device_revoke(actor=world.manager, device=device, reason="stolen")
+    for _ in range(3):
+        with pytest.raises(Refused, match="device revoked"):
+            heartbeat_record(protocol.heartbeat_payload(device.code, STATE, device.secret))
+    assert RejectedPayload.objects.filter(kind="heartbeat", reason="device revoked").count() == 1
 
 
 def test_times_from_a_wrong_clock_stored_earlier_give_way_to_real_ones(world, farm, device):
