@@ -59,6 +59,13 @@ INSPECTOR_WRONG_BRANCH = _("{inspector} is not an inspector of {branch}.")
 INSPECTION_MISSING = _("Record a site inspection that meets the requirements before approving.")
 REASON_REQUIRED = _("Please give a reason; the enterprise will read it.")
 NOT_LAPSED = _("This farm is registered and supplying; it cannot lapse.")
+INSPECTION_IN_FUTURE = _("The inspection date {date} is in the future. Give the day you were on site.")
+INSPECTION_BEFORE_SUBMISSION = _(
+    "The inspection date {date} is before the application was submitted ({submitted}). Give the day you "
+    "inspected this application's site."
+)
+CONCLUSION_UNKNOWN = _("Choose whether the farm meets the requirements.")
+INSPECTION_NOTES_MISSING = _("Write down what you checked on site and what you found.")
 
 LAYOUT_KINDS = {"pen", "isolation", "disinfection_pool", "manure", "other"}
 DUPLICATE_RADIUS_M = 100
@@ -337,8 +344,25 @@ def site_inspection_record(*, actor: User, farm: Farm, inspected_on: dt.date, co
                 TRANSITION_REFUSED, current=farm.get_status_display(), action=_("inspected for registration")
             )
         )
+    if inspected_on > timezone.localdate():
+        raise DomainError(
+            format_lazy(INSPECTION_IN_FUTURE, date=inspected_on.isoformat()), field="inspected_on"
+        )
+    if farm.submitted_at and inspected_on < timezone.localdate(farm.submitted_at):
+        raise DomainError(
+            format_lazy(
+                INSPECTION_BEFORE_SUBMISSION,
+                date=inspected_on.isoformat(),
+                submitted=timezone.localdate(farm.submitted_at).isoformat(),
+            ),
+            field="inspected_on",
+        )
+    if conclusion not in SiteInspection.Conclusion.values:
+        raise DomainError(CONCLUSION_UNKNOWN, field="conclusion")
+    if not (notes or "").strip():
+        raise DomainError(INSPECTION_NOTES_MISSING, field="notes")
     inspection = SiteInspection(
-        farm=farm, inspector=actor, inspected_on=inspected_on, conclusion=conclusion, notes=notes
+        farm=farm, inspector=actor, inspected_on=inspected_on, conclusion=conclusion, notes=notes.strip()
     )
     save_audited(inspection, actor=actor, reason=gettext_noop("Site inspection"))
     return inspection

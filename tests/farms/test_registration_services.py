@@ -205,6 +205,36 @@ def test_site_inspection_only_while_under_review(world):
     assert not farm.site_inspections.exists()
 
 
+@pytest.mark.parametrize(
+    ("days", "notes", "conclusion", "field"),
+    [
+        (1, "现场核查", PASS, "inspected_on"),  # tomorrow
+        (-1, "现场核查", PASS, "inspected_on"),  # before the application was submitted
+        (0, "   ", PASS, "notes"),
+        (0, "现场核查", "maybe", "conclusion"),
+    ],
+)
+def test_site_inspection_rules_are_the_services(world, days, notes, conclusion, field):
+    """The date, conclusion and notes are checked by the service, whatever form sends them."""
+    farm = under_review_farm(world)
+    with pytest.raises(DomainError) as refused:
+        services.site_inspection_record(
+            actor=world.insp_a,
+            farm=farm,
+            inspected_on=timezone.localdate() + dt.timedelta(days=days),
+            conclusion=conclusion,
+            notes=notes,
+        )
+    assert refused.value.field == field
+    assert not farm.site_inspections.exists()
+
+
+def test_site_inspection_on_the_day_of_submission_is_kept(world):
+    farm = under_review_farm(world)
+    inspection = inspect(world, farm)
+    assert (inspection.inspected_on, inspection.inspector) == (timezone.localdate(), world.insp_a)
+
+
 def test_only_an_inspector_of_the_farms_branch_may_be_assigned(world):
     farm = submitted_farm(world)
     for person in (world.insp_b, world.manager, world.ent_a_staff):
