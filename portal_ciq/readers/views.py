@@ -24,10 +24,7 @@ from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
 from accounts.models import Role
 from livestock.models import ReaderDevice
-from livestock.services.devices import device_register, device_revoke
-
-from .forms import ReaderFilterForm, ReaderRegisterForm, ReaderRevokeForm
-from .queries import (
+from livestock.selectors import (
     FEED_LIMIT,
     FIRST_ROWS,
     LATE_AFTER_S,
@@ -39,6 +36,9 @@ from .queries import (
     reader_status,
     reads_after,
 )
+from livestock.services.devices import device_register, device_revoke
+
+from .forms import ReaderFilterForm, ReaderRegisterForm, ReaderRevokeForm
 
 READERS_PER_PAGE = 50
 # The session remembers which reader was just registered, so that its secret is shown once.
