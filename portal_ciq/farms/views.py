@@ -165,8 +165,8 @@ class FarmDetailView(RuleRequiredMixin, TemplateView):
             layout_kinds={k: str(v) for k, v in LAYOUT_KIND_LABELS.items()},
             map_config=map_config(),
             map_data={
-                "lat": float(farm.latitude),
-                "lng": float(farm.longitude),
+                "lat": None if farm.latitude is None else float(farm.latitude),
+                "lng": None if farm.longitude is None else float(farm.longitude),
                 "layout": farm.layout or {},
                 "status": farm.status,
                 "name": farm.name,

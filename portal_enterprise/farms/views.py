@@ -250,8 +250,8 @@ class FarmDetailView(FarmsMixin, TemplateView):
             attachment_form=AttachmentForm(),
             withdraw_form=WithdrawForm(),
             map_data={
-                "lat": float(farm.latitude),
-                "lng": float(farm.longitude),
+                "lat": None if farm.latitude is None else float(farm.latitude),
+                "lng": None if farm.longitude is None else float(farm.longitude),
                 "layout": farm.layout or {},
                 "layoutKinds": LAYOUT_KIND_LABELS,
                 "outlines": static("vendor/china/provinces.geojson"),

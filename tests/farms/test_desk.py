@@ -454,7 +454,7 @@ def test_both_portals_serve_the_one_desk():
     shared = ["question_detail", "question_close", "desk_attachment", "notice_detail", "library_download"]
     for namespace in ("portal_ciq", "portal_enterprise"):
         views = [resolve(reverse(f"{namespace}:{name}", args=[1])).func.view_class for name in shared]
-        views += [resolve(reverse(f"{namespace}:{name}")).func.view_class for name in ("notice_list", "library")]
+        views += [resolve(reverse(f"{namespace}:{n}")).func.view_class for n in ("notice_list", "library")]
         assert all(issubclass(view, desk.DeskView) for view in views), namespace
         assert {view.namespace for view in views} == {namespace}
 

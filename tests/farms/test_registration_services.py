@@ -335,3 +335,20 @@ def test_revocation_counts_against_the_enterprises_credit(world):
     assert after is not None and after != before
     assert after.score == max(0, (before.score if before else 100) - 40)
     assert any(r["kind"] == "revocation" for r in after.reasons)
+
+
+def test_a_returned_application_stays_complete(world):
+    """Only a draft never submitted may lack what submission needs: the bureau has the others."""
+    from .factories import FAR_ENOUGH, farm_data
+
+    farm = services.farm_return(actor=world.insp_a, farm=submitted_farm(world), reason="补充平面图")
+    with pytest.raises(DomainError) as refused:
+        services.farm_application_save(
+            actor=world.ent_a_staff,
+            farm=farm,
+            data={**farm_data(world), "latitude": None, "longitude": None},
+            surroundings=FAR_ENOUGH,
+        )
+    assert refused.value.items == ["latitude", "longitude"]
+    farm.refresh_from_db()
+    assert farm.latitude is not None
