@@ -135,7 +135,7 @@ def _check_location(*, county_code: str, lat: Decimal | None, lng: Decimal | Non
                 WRONG_COUNTY,
                 lat=lat,
                 lng=lng,
-                county=f"{county.province_name}{county.city_name}{county.name}",
+                county=county.path((get_language() or "").startswith("en")),
             ),
             field="latitude",
         )

@@ -13,7 +13,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .places import county_label
+from farms.places import county_label
 
 DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FONT = Font(bold=True, color="FFFFFF")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import StyledFormMixin
 from accounts.models import Organisation
-from farms import regions
+from farms import places, regions
 from farms.models import FarmAttachment, Species, SurroundingKind
 from farms.services.registration import REQUIRED_TO_SUBMIT
 
@@ -24,14 +24,14 @@ def ciq_branches():
 
 
 def province_choices():
-    return [("", _("Choose a province…"))] + [(p.code, p.name) for p in regions.provinces()]
+    english = places.english()
+    return [("", _("Choose a province…"))] + [(p.code, p.local_name(english)) for p in regions.provinces()]
 
 
 def county_choices(province_code: str):
     if not province_code:
         return [("", _("Choose a province first"))]
-    counties = regions.counties_in(province_code)
-    return [("", _("Choose a county…"))] + [(c.code, f"{c.city_name} {c.name}".strip()) for c in counties]
+    return [("", _("Choose a county…"))] + places.county_options(province_code)
 
 
 class FarmForm(StyledFormMixin, forms.Form):

@@ -436,3 +436,28 @@ def test_counties_of_a_province_and_by_name(world, as_user):
     assert client.get(reverse("portal_enterprise:farm_counties"), {"province": "zz"}).json() == {
         "counties": []
     }
+
+
+def test_counties_and_provinces_are_named_in_english_on_english_pages(world, as_user, client_for):
+    client = as_user(world.ent_a_staff)
+    counties = client.get(reverse("portal_enterprise:farm_counties"), {"q": "Boluo"}).json()["counties"]
+    assert counties[0] | {"lat": 0, "lng": 0} == {
+        "code": "441322",
+        "name": "Boluo County",
+        "city": "Huizhou City",
+        "province": "Guangdong",
+        "province_code": "440000",
+        "lat": 0,
+        "lng": 0,
+    }
+    page = client.get(reverse("portal_enterprise:farm_create")).content.decode()
+    assert ">Guangdong</option>" in page and ">广东省</option>" not in page
+    farm = draft_farm(world)
+    detail = client.get(reverse("portal_enterprise:farm_detail", args=[farm.pk])).content.decode()
+    assert "Boluo County, Huizhou City, Guangdong" in detail
+    chinese = client_for(world.ent_a_staff)
+    chinese.cookies["django_language"] = "zh-hans"
+    assert (
+        "广东省惠州市博罗县"
+        in chinese.get(reverse("portal_enterprise:farm_detail", args=[farm.pk])).content.decode()
+    )
