@@ -48,3 +48,35 @@ def test_history_of_unknown_model_or_record_is_404(world, client):
     assert client.get("/bureau/audit/auth.permission/1/").status_code == 404
     assert client.get("/bureau/audit/nope.nothing/1/").status_code == 404
     assert client.get("/bureau/audit/accounts.organisation/999999/").status_code == 404
+
+
+def test_counts_on_the_home_page_agree_with_their_nouns(world, client):
+    """The home page said "0 Enterprise": every count there takes the noun's right number."""
+    import re
+
+    from accounts.models import Organisation
+
+    client.force_login(world.manager)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("portal_ciq:home")).content.decode()
+    cards = dict(
+        (label.strip(), int(value))
+        for value, label in re.findall(
+            r'<div class="stat-value">(\d+)</div>\s*<div class="stat-label">([^<]+)</div>', html
+        )
+    )
+    labs = Organisation.objects.filter(kind=Organisation.Kind.LABORATORY, is_active=True).count()
+    assert cards[("Laboratory" if labs == 1 else "Laboratories")] == labs
+    assert cards["Enterprises"] > 1 and cards["CIQ branches"] > 1
+    Organisation.objects.filter(kind=Organisation.Kind.PORT).update(is_active=False)
+    html = client.get(reverse("portal_ciq:home")).content.decode()
+    assert re.search(r'<div class="stat-value">0</div>\s*<div class="stat-label">Ports</div>', html)
+    farms = dict(
+        (label, int(value))
+        for value, label in re.findall(
+            r'<div class="stat-value">(\d+)</div><div class="stat-label">([^<]+)</div>', html
+        )
+        if "farm" in label
+    )
+    for label, value in farms.items():
+        assert label.endswith("farm") == (value == 1), (label, value)
