@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Case, Count, Max, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Least, TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -27,6 +27,7 @@ from .models import (
     TagRead,
     VaccinationRequirement,
 )
+from .pens import pen_sort_key
 
 # The events of an animal's page are shown this many at a time (the timeline of an animal read
 # at the gates every day, with a year of production records, runs to hundreds).
@@ -133,8 +134,16 @@ def pens_of_farm(*, farm: Farm) -> list[dict]:
         .values_list("pen", "n")
     )
     names = farm_pens(farm)
-    names += sorted(p for p in counts if p not in names)
+    names = sorted(names + [p for p in counts if p not in names], key=pen_sort_key)
     return [{"name": name, "count": counts.get(name, 0)} for name in names]
+
+
+def with_pen_rank(queryset: QuerySet[Animal], *, farm: Farm) -> QuerySet[Animal]:
+    """Annotate animals with ``pen_rank``, their pen's place in the natural order of the farm's
+    pens, so that a page in the database's order lists 1号 … 9号 before 10号."""
+    names = [p["name"] for p in pens_of_farm(farm=farm)]
+    rank = Case(*(When(pen=name, then=Value(n)) for n, name in enumerate(names)), default=Value(len(names)))
+    return queryset.annotate(pen_rank=rank)
 
 
 def animal_tags(*, animal: Animal) -> list[EarTag]:
@@ -344,7 +353,7 @@ def farm_coverage(
                 pen.due[req.pk] = pen.due.get(req.pk, 0) + 1
                 if cover.state == "covered":
                     pen.covered[req.pk] = pen.covered.get(req.pk, 0) + 1
-    return reqs, sorted(pens.values(), key=lambda p: p.pen)
+    return reqs, sorted(pens.values(), key=lambda p: pen_sort_key(p.pen))
 
 
 def pen_animals_coverage(*, farm: Farm, pen: str, today: dt.date | None = None):

@@ -16,7 +16,7 @@ from django.views.generic import FormView, ListView, TemplateView, View
 
 from accounts.errors import DomainError
 from livestock.models import Animal, ProductionLog
-from livestock.selectors import logs_for_farm, pen_animals_coverage, pens_of_farm
+from livestock.selectors import logs_for_farm, pen_animals_coverage, pens_of_farm, with_pen_rank
 from livestock.services.common import HERD_STATUSES
 from livestock.services.records import log_record, record_tag_check
 
@@ -290,10 +290,11 @@ class LogDetailView(HerdMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         log = log_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+        animals = with_pen_rank(Animal.objects.filter(log_links__log=log), farm=log.farm)
         animals = list(
-            Animal.objects.filter(log_links__log=log)
-            .only("pk", "national_code", "rfid", "pen", "status", "withdrawal_until")
-            .order_by("pen", "national_code")[:ANIMALS_SHOWN]
+            animals.only("pk", "national_code", "rfid", "pen", "status", "withdrawal_until").order_by(
+                "pen_rank", "national_code"
+            )[:ANIMALS_SHOWN]
         )
         return super().get_context_data(
             log=log,
