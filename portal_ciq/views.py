@@ -122,6 +122,7 @@ class HistoryListView(RuleRequiredMixin, TemplateView):
                 model=model,
                 user_id=filters.get("user") and filters["user"].pk,
                 since=filters.get("since"),
+                seeded=bool(filters.get("seeded")),
             ),
             **kwargs,
         )
