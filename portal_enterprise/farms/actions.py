@@ -98,6 +98,9 @@ class FarmCountiesView(FarmsMixin, View):
                         if c.city_name == c.province_name
                         else (english and c.city_name_en) or c.city_name,
                         "province": (english and c.province_name_en) or c.province_name,
+                        # As the form's own county list and the farm's pages write them.
+                        "label": places.county_option_label(c, english),
+                        "parent": c.parent(english),
                         "province_code": c.province_code,
                         "lat": c.latitude,
                         "lng": c.longitude,

@@ -288,7 +288,7 @@
     return fetch(config.countiesUrl + "?province=" + encodeURIComponent(code)).then(function (r) { return r.json(); })
       .then(function (data) {
         county.innerHTML = "<option value=''>" + escapeHtml(text.chooseCounty) + "</option>" + data.counties.map(function (c) {
-          return "<option value='" + c.code + "'>" + escapeHtml((c.city ? c.city + " " : "") + c.name) + "</option>";
+          return "<option value='" + c.code + "'>" + escapeHtml(c.label || (c.city ? c.city + " " : "") + c.name) + "</option>";
         }).join("");
         county.value = selected || "";
       });
@@ -318,7 +318,7 @@
             b.className = "list-group-item list-group-item-action";
             b.setAttribute("data-county", c.code);
             b.innerHTML = "<span class='fw-semibold'>" + escapeHtml(c.name) + "</span> <span class='text-muted small'>" +
-              escapeHtml(c.province + " " + (c.city || "")) + " · " + c.code + "</span>";
+              escapeHtml(c.parent || c.province + " " + (c.city || "")) + " · " + c.code + "</span>";
             b.addEventListener("click", function () { pick(c); });
             results.appendChild(b);
           });

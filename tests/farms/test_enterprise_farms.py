@@ -447,6 +447,8 @@ def test_counties_and_provinces_are_named_in_english_on_english_pages(world, as_
         "city": "Huizhou City",
         "province": "Guangdong",
         "province_code": "440000",
+        "label": "Boluo County, Huizhou City",
+        "parent": "Huizhou City, Guangdong",
         "lat": 0,
         "lng": 0,
     }
