@@ -16,6 +16,16 @@ class StyledFormMixin:
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
 
+    def full_clean(self):
+        super().full_clean()
+        # A field with an error is outlined in red and announced as invalid to screen readers.
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                if "is-invalid" not in attrs.get("class", "").split():
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                attrs["aria-invalid"] = "true"
+
 
 class StyledForm(StyledFormMixin, forms.Form):
     """A plain form with Bootstrap's classes (for filter sets)."""
@@ -37,6 +47,8 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs["autofocus"] = True
+        self.fields["username"].error_messages["required"] = _("Enter your user name.")
+        self.fields["password"].error_messages["required"] = _("Enter your password.")
 
 
 ENTERPRISE_ROLE_CHOICES = [(r.value, r.label) for r in Role if r in ENTERPRISE_ROLES]

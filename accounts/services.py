@@ -65,6 +65,30 @@ def _check_keeps_an_admin(*, user: User) -> None:
         raise DomainError(format_lazy(LAST_ADMIN, organisation=user.organisation.name), field="role")
 
 
+def user_create_check(*, actor: User | None, organisation: Organisation, username: str, role: str) -> None:
+    """Raise the DomainError user_create would raise for this organisation, user name and role.
+
+    For forms that validate before they save (the admin site's); user_create checks again.
+    """
+    _check_role(actor=actor, organisation=organisation, role=role)
+    if User.objects.filter(username__iexact=username).exists():
+        raise DomainError(format_lazy(USERNAME_TAKEN, username=username), field="username")
+
+
+def user_change_check(*, actor: User | None, user: User, role: str, is_active: bool) -> None:
+    """Raise the DomainError user_update, user_deactivate or user_reactivate would raise.
+
+    ``user`` as it is stored; ``role`` and ``is_active`` as they are to become. For forms that
+    validate before they save (the admin site's); the services check again under a lock.
+    """
+    _check_role(actor=actor, organisation=user.organisation, role=role)
+    leaving = user.is_active and not is_active
+    if leaving and actor is not None and actor.pk == user.pk:
+        raise DomainError(CANNOT_DEACTIVATE_SELF, field="is_active")
+    if role != user.role or leaving:
+        _check_keeps_an_admin(user=user)
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -79,9 +103,7 @@ def user_create(
     reason: str,
 ) -> User:
     """Create a user in ``organisation`` with ``role``; no password means it cannot log in yet."""
-    _check_role(actor=actor, organisation=organisation, role=role)
-    if User.objects.filter(username__iexact=username).exists():
-        raise DomainError(format_lazy(USERNAME_TAKEN, username=username), field="username")
+    user_create_check(actor=actor, organisation=organisation, username=username, role=role)
     user = User(
         organisation=organisation,
         username=username,

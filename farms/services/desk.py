@@ -163,6 +163,25 @@ def notice_update(
     return notice
 
 
+def _document_fields(*, category: str, title: str, number: str, issued_by: str, summary: str, file) -> dict:
+    """Check a library entry's fields as the portal and the admin site give them; return them clean."""
+    if category not in ReferenceDocument.Category.values:
+        raise DomainError(CATEGORY_UNKNOWN, field="category")
+    title = _required(title, DOCUMENT_TITLE_EMPTY, field="title")
+    if file:
+        try:
+            upload_check(file)
+        except DomainError as exc:
+            raise DomainError(exc.message, field="file", items=exc.items) from exc
+    return {
+        "category": category,
+        "title": title[:300],
+        "number": (number or "").strip()[:100],
+        "issued_by": (issued_by or "").strip()[:200],
+        "summary": (summary or "").strip(),
+    }
+
+
 @transaction.atomic
 def reference_document_add(
     *,
@@ -176,21 +195,34 @@ def reference_document_add(
     file=None,
 ) -> ReferenceDocument:
     """Add a regulation, standard, form or guide to the library, with its file if there is one."""
-    if category not in ReferenceDocument.Category.values:
-        raise DomainError(CATEGORY_UNKNOWN, field="category")
-    title = _required(title, DOCUMENT_TITLE_EMPTY, field="title")
-    if file:
-        try:
-            upload_check(file)
-        except DomainError as exc:
-            raise DomainError(exc.message, field="file", items=exc.items) from exc
-    return ReferenceDocument.objects.create(
-        added_by=actor,
-        category=category,
-        title=title[:300],
-        number=(number or "").strip()[:100],
-        issued_by=(issued_by or "").strip()[:200],
-        issued_on=issued_on,
-        summary=(summary or "").strip(),
-        file=file or "",
+    fields = _document_fields(
+        category=category, title=title, number=number, issued_by=issued_by, summary=summary, file=file
     )
+    return ReferenceDocument.objects.create(added_by=actor, issued_on=issued_on, file=file or "", **fields)
+
+
+@transaction.atomic
+def reference_document_update(
+    *,
+    actor: User,
+    document: ReferenceDocument,
+    category: str,
+    title: str,
+    number: str = "",
+    issued_by: str = "",
+    issued_on=None,
+    summary: str = "",
+    file=None,
+) -> ReferenceDocument:
+    """Correct a library entry; a new file (checked like an added one) replaces the old, none keeps it."""
+    fields = _document_fields(
+        category=category, title=title, number=number, issued_by=issued_by, summary=summary, file=file
+    )
+    document = ReferenceDocument.objects.select_for_update().get(pk=document.pk)
+    for name, value in fields.items():
+        setattr(document, name, value)
+    document.issued_on = issued_on
+    if file:
+        document.file = file
+    document.save()
+    return document

@@ -25,6 +25,7 @@ from ..models import (
     FarmSurrounding,
     RegistrationCounter,
     SiteInspection,
+    Species,
     SurroundingKind,
     SurroundingRule,
 )
@@ -59,6 +60,17 @@ INSPECTOR_WRONG_BRANCH = _("{inspector} is not an inspector of {branch}.")
 INSPECTION_MISSING = _("Record a site inspection that meets the requirements before approving.")
 REASON_REQUIRED = _("Please give a reason; the enterprise will read it.")
 NOT_LAPSED = _("This farm is registered and supplying; it cannot lapse.")
+NAME_MISSING = _("Give the farm its Chinese name; that is all a draft needs.")
+INCOMPLETE = _("Before the application can be submitted, fill in: {fields}.")
+POINT_HALF = _("Give both the latitude and the longitude, or pick the farm's location on the map.")
+SPECIES_UNKNOWN = _("Choose the species the farm keeps.")
+INSPECTION_IN_FUTURE = _("The inspection date {date} is in the future. Give the day you were on site.")
+INSPECTION_BEFORE_SUBMISSION = _(
+    "The inspection date {date} is before the application was submitted ({submitted}). Give the day you "
+    "inspected this application's site."
+)
+CONCLUSION_UNKNOWN = _("Choose whether the farm meets the requirements.")
+INSPECTION_NOTES_MISSING = _("Write down what you checked on site and what you found.")
 
 DUPLICATE_RADIUS_M = 100
 
@@ -97,12 +109,19 @@ def _locked(farm: Farm) -> Farm:
     return Farm.objects.select_for_update().select_related("enterprise", "branch").get(pk=farm.pk)
 
 
-def _check_location(*, county_code: str, lat: Decimal, lng: Decimal) -> None:
-    county = regions.county(county_code)
-    if county is None:
+def _check_location(*, county_code: str, lat: Decimal | None, lng: Decimal | None) -> None:
+    """Check the county and the point as far as they are given (a draft may lack either)."""
+    county = regions.county(county_code) if county_code else None
+    if county_code and county is None:
         raise DomainError(format_lazy(COUNTY_UNKNOWN, code=county_code), field="county_code")
+    if (lat is None) != (lng is None):
+        raise DomainError(POINT_HALF, field="latitude" if lat is None else "longitude")
+    if lat is None:
+        return
     if not regions.in_china(float(lat), float(lng)):
         raise DomainError(format_lazy(OUTSIDE_CHINA, lat=lat, lng=lng), field="latitude")
+    if county is None:
+        return
     inside = regions.point_in_county(county_code, float(lat), float(lng))
     if inside is None:
         inside = (
@@ -115,7 +134,7 @@ def _check_location(*, county_code: str, lat: Decimal, lng: Decimal) -> None:
                 WRONG_COUNTY,
                 lat=lat,
                 lng=lng,
-                county=f"{county.province_name}{county.city_name}{county.name}",
+                county=county.path((get_language() or "").startswith("en")),
             ),
             field="latitude",
         )
@@ -156,6 +175,8 @@ def _check_not_duplicate(*, farm: Farm) -> None:
             format_lazy(DUPLICATE_FARM, name=farm.name_zh, status=same_name.get_status_display()),
             field="name_zh",
         )
+    if farm.latitude is None:
+        return
     # About 100 m: 0.001° of latitude is 111 m; longitude shrinks with the cosine, so this box
     # is a little generous to the east and west, which errs on the side of asking.
     box = Decimal("0.0009")
@@ -167,6 +188,37 @@ def _check_not_duplicate(*, farm: Farm) -> None:
         raise DomainError(
             format_lazy(DUPLICATE_LOCATION, name=near.name_zh, metres=DUPLICATE_RADIUS_M), field="latitude"
         )
+
+
+# What a submitted application must have, with the names the form gives them; a draft needs
+# only its name (and its branch, which the form fills in).
+REQUIRED_TO_SUBMIT = {
+    "species": _("Species"),
+    "capacity": _("Capacity (head)"),
+    "county_code": _("County"),
+    "address": _("Address"),
+    "latitude": _("Latitude"),
+    "longitude": _("Longitude"),
+    "vet_name": _("Veterinarian's full name"),
+    "vet_licence": _("Veterinarian's licence number"),
+    "immunisation_programme": _("Immunisation programme"),
+}
+
+
+def farm_missing_for_submission(farm: Farm) -> list[str]:
+    """Return the fields (of REQUIRED_TO_SUBMIT) that ``farm`` still lacks, in form order."""
+    return [
+        name
+        for name in REQUIRED_TO_SUBMIT
+        if getattr(farm, name) is None or str(getattr(farm, name)).strip() == ""
+    ]
+
+
+def _check_complete(farm: Farm) -> None:
+    if missing := farm_missing_for_submission(farm):
+        separator = ", " if (get_language() or "").startswith("en") else "、"
+        names = separator.join(str(REQUIRED_TO_SUBMIT[m]) for m in missing)
+        raise DomainError(format_lazy(INCOMPLETE, fields=names), field=missing[0], items=missing)
 
 
 FARM_FIELDS = [
@@ -189,6 +241,9 @@ FARM_FIELDS = [
 ]
 
 
+NULLABLE_FIELDS = {"capacity", "latitude", "longitude", "area_m2"}
+
+
 @transaction.atomic
 def farm_application_save(
     *, actor: User, farm: Farm | None = None, data: dict, surroundings: list[dict]
@@ -204,10 +259,18 @@ def farm_application_save(
             raise DomainError(format_lazy(NOT_EDITABLE, status=farm.get_status_display()))
     for name in FARM_FIELDS:
         if name in data:
-            setattr(farm, name, data[name])
+            value = data[name]
+            setattr(farm, name, "" if value is None and name not in NULLABLE_FIELDS else value)
+    if not (farm.name_zh or "").strip():
+        raise DomainError(NAME_MISSING, field="name_zh")
     if farm.branch_id is None or farm.branch.kind != Organisation.Kind.CIQ_BRANCH:
         raise DomainError(BRANCH_INVALID, field="branch")
+    if farm.species and farm.species not in Species.values:
+        raise DomainError(SPECIES_UNKNOWN, field="species")
     farm.layout = farm.layout or {}
+    if farm.submitted_at is not None:
+        # Filed before (returned, lapsed, expired): the bureau has it, so it stays complete.
+        _check_complete(farm)
     _check_location(county_code=farm.county_code, lat=farm.latitude, lng=farm.longitude)
     _check_layout(farm.layout)
     _check_not_duplicate(farm=farm)
@@ -261,6 +324,7 @@ def farm_submit(*, actor: User, farm: Farm) -> Farm:
     farm = _locked(farm)
     if farm.enterprise_id != actor.organisation_id:
         raise DomainError(NOT_YOUR_FARM)
+    _check_complete(farm)
     if shortfalls := surroundings_shortfalls(farm.surroundings.all()):
         raise DomainError(
             format_lazy(SHORTFALLS, items="; ".join(map(str, shortfalls))), items=[s.kind for s in shortfalls]
@@ -328,8 +392,25 @@ def site_inspection_record(*, actor: User, farm: Farm, inspected_on: dt.date, co
                 TRANSITION_REFUSED, current=farm.get_status_display(), action=_("inspected for registration")
             )
         )
+    if inspected_on > timezone.localdate():
+        raise DomainError(
+            format_lazy(INSPECTION_IN_FUTURE, date=inspected_on.isoformat()), field="inspected_on"
+        )
+    if farm.submitted_at and inspected_on < timezone.localdate(farm.submitted_at):
+        raise DomainError(
+            format_lazy(
+                INSPECTION_BEFORE_SUBMISSION,
+                date=inspected_on.isoformat(),
+                submitted=timezone.localdate(farm.submitted_at).isoformat(),
+            ),
+            field="inspected_on",
+        )
+    if conclusion not in SiteInspection.Conclusion.values:
+        raise DomainError(CONCLUSION_UNKNOWN, field="conclusion")
+    if not (notes or "").strip():
+        raise DomainError(INSPECTION_NOTES_MISSING, field="notes")
     inspection = SiteInspection(
-        farm=farm, inspector=actor, inspected_on=inspected_on, conclusion=conclusion, notes=notes
+        farm=farm, inspector=actor, inspected_on=inspected_on, conclusion=conclusion, notes=notes.strip()
     )
     save_audited(inspection, actor=actor, reason=gettext_noop("Site inspection"))
     return inspection

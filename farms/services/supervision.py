@@ -241,7 +241,7 @@ def corrective_action_verify(
 def corrective_actions_overdue(*, today: dt.date | None = None) -> int:
     """Count each open action past its deadline against the enterprise's credit (once); return how many."""
     today = today or timezone.localdate()
-    overdue = CorrectiveAction.objects.filter(status=CorrectiveAction.Status.OPEN, deadline__lt=today)
+    overdue = CorrectiveAction.objects.overdue(today)
     count = 0
     for action in overdue.select_related("finding__farm__enterprise"):
         farm = action.finding.farm

@@ -5,7 +5,8 @@ time), where (read point and business location, as our own URIs), why (business 
 disposition: the CBV's bare words where the CBV has one, our own URIs otherwise) and who (the
 person and the organisation). ``kind`` is our own short name of the event, for screens and
 filters; ``data`` holds the details (vaccine, batch, dose, cause...). ``livestock.services.events``
-is the only writer. The table is append-only; at scale it is partitioned by ``event_time``.
+is the only writer in the running system. The table is append-only and not partitioned yet
+(monthly partitions by ``event_time`` are planned: docs/architecture.md, "Big tables").
 """
 
 import uuid

@@ -3,7 +3,8 @@
 A read's id is (device, seq): the bridge numbers its reads from its own durable spool, so a read
 delivered twice (a worker killed after the insert, a redelivered task) is recognised by the
 unique constraint and ignored. Raw reads are evidence and are never changed, except to note the
-animal a tag belonged to. At scale the table is partitioned by month of ``read_at``.
+animal a tag belonged to. The table is not partitioned yet (monthly partitions by ``read_at``
+are planned: docs/architecture.md, "Big tables").
 """
 
 import secrets

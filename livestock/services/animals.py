@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from accounts.errors import DomainError
 from accounts.models import User
@@ -45,9 +46,6 @@ ENTRY_BEFORE_BIRTH = _("It came onto the farm ({entry}) before it was born ({bir
 PEN_UNKNOWN = _("“{pen}” is not a pen of this farm. Pens: {pens}.")
 REPEATED_IN_FILE = _("Tag {tag} is also on row {row} of this file.")
 TAG_TAKEN_MEANWHILE = _("Tag {tag} was used or taken out of use after the list was checked.")
-ROWS_REFUSED = _(
-    "Nothing was imported: {count} problem(s). Correct the rows named below and upload the file again."
-)
 IMPORT_DONE = _("This list has already been imported or cancelled.")
 IMPORT_HAS_ERRORS = _("This list has errors; correct the file and upload it again.")
 RACE = _("Some of these tags were used by someone else just now. Check the list again.")
@@ -454,7 +452,12 @@ def animals_import_confirm(*, actor: User, animal_import: AnimalImport) -> int:
         AnimalImport.objects.filter(pk=animal_import.pk).update(
             status=AnimalImport.Status.REFUSED, errors=errors
         )
-        raise DomainError(format_lazy(ROWS_REFUSED, count=len(errors)), items=errors)
+        refused = ngettext_lazy(
+            "Nothing was imported: {count} problem. Correct the row named below and upload the file again.",
+            "Nothing was imported: {count} problems. Correct the rows named below and upload the file again.",
+            len(errors),
+        )
+        raise DomainError(format_lazy(refused, count=len(errors)), items=errors)
     animal_import.refresh_from_db()
     return len(rows)
 

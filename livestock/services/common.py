@@ -7,6 +7,8 @@ from accounts.errors import DomainError
 from accounts.models import User
 from farms.models import Farm
 
+from ..pens import pen_sort_key
+
 # A herd is kept on a farm that is (or was) registered; applications have no herd yet.
 HERD_STATUSES = {Farm.Status.REGISTERED, Farm.Status.SUSPENDED, Farm.Status.LAPSED, Farm.Status.EXPIRED}
 
@@ -23,11 +25,11 @@ def farm_check_keeper(*, actor: User, farm: Farm) -> None:
 
 
 def farm_pens(farm: Farm) -> list[str]:
-    """The names of the pens drawn on the farm's layout, in drawing order."""
+    """The names of the pens drawn on the farm's layout, in their natural order (pen_sort_key)."""
     names = []
     for feature in (farm.layout or {}).get("features", []):
         props = feature.get("properties") or {}
         name = (props.get("name") or "").strip()
         if props.get("kind") == "pen" and name and name not in names:
             names.append(name)
-    return names
+    return sorted(names, key=pen_sort_key)

@@ -211,6 +211,14 @@ def _resolve_animals(*, farm: Farm, animal_ids, tags, pen: str) -> list[Animal]:
     return sorted(animals.values(), key=lambda a: a.national_code)
 
 
+def record_tag_check(*, farm: Farm, tag: str) -> Animal:
+    """Return the animal on ``farm`` that ``tag`` (any form of its code) names, or raise the
+    DomainError log_record would raise for it: quick entry checks each tag as it is scanned."""
+    if not cells.text(tag):
+        raise DomainError(cells.REQUIRED, field="tags")
+    return _resolve_animals(farm=farm, animal_ids=(), tags=[tag], pen="")[0]
+
+
 def log_record(
     *,
     actor: User,

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from accounts.errors import DomainError
 from accounts.models import User
@@ -24,7 +25,6 @@ SUPPLIER_REQUIRED = _("Name the supplier of the tags.")
 NOT_NATIONAL = _("This is an RFID number; the national 15-digit code (e.g. 144132200000123) goes here.")
 REPEATED_IN_FILE = _("Also on row {row} of this file.")
 ALREADY_ISSUED = _("Tag {code} has already been issued.")
-ROWS_REFUSED = _("Nothing was imported: {count} problem(s) in the list. Correct them and upload it again.")
 RACE = _("Some of these tags were issued by someone else just now. Upload the list again to see which.")
 ONLY_ENTERPRISE = _("Only an enterprise can receive ear tags.")
 
@@ -87,7 +87,12 @@ def tag_issue_import(
     )
     good, errors = tag_rows_check(table.rows, first_row=table.first_row)
     if errors:
-        raise DomainError(format_lazy(ROWS_REFUSED, count=len(errors)), field="file", items=errors)
+        refused = ngettext_lazy(
+            "Nothing was imported: {count} problem in the list. Correct it and upload the list again.",
+            "Nothing was imported: {count} problems in the list. Correct them and upload the list again.",
+            len(errors),
+        )
+        raise DomainError(format_lazy(refused, count=len(errors)), field="file", items=errors)
     try:
         with transaction.atomic():
             file.seek(0)

@@ -1,33 +1,13 @@
-"""Forms of the bureau's desk: an answer, a notice, a library entry, and the library search."""
+"""Forms of the bureau's desk: an answer, a notice, a library entry (portal_shared.desk_forms: the rest)."""
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import StyledForm, StyledFormMixin
+from accounts.forms import StyledFormMixin
 from farms.models import ReferenceDocument
-from farms.services.desk import BODY_EMPTY, DOCUMENT_TITLE_EMPTY, MAX_FILES, MESSAGE_EMPTY, TITLE_EMPTY
-
-ACCEPT = "image/png,image/jpeg,application/pdf,.png,.jpg,.jpeg,.pdf"
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; their content is checked by the service, not here."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        one = super().clean
-        if isinstance(data, list | tuple):
-            return [one(d, initial) for d in data if d]
-        return [one(data, initial)] if data else []
+from farms.services.desk import BODY_EMPTY, DOCUMENT_TITLE_EMPTY, MESSAGE_EMPTY, TITLE_EMPTY
+from portal_shared.desk_forms import ACCEPT, attachments_field
 
 
 class AnswerForm(StyledFormMixin, forms.Form):
@@ -37,10 +17,7 @@ class AnswerForm(StyledFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": MESSAGE_EMPTY},
     )
-    files = MultipleFileField(
-        label=_("Attachments"),
-        help_text=_("Photos (JPEG, PNG) or PDF scans, up to %(count)s files.") % {"count": MAX_FILES},
-    )
+    files = attachments_field()
 
 
 class NoticeForm(StyledFormMixin, forms.Form):
@@ -85,14 +62,3 @@ class ReferenceDocumentForm(StyledFormMixin, forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
         help_text=_("Optional: the official text as a PDF (or a scan as an image)."),
     )
-
-
-class LibrarySearchForm(StyledForm):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    category = forms.ChoiceField(
-        label=_("Category"), required=False, choices=[("", _("All"))] + ReferenceDocument.Category.choices
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["q"].widget.attrs["placeholder"] = _("Title, number, issuer or words of the summary")

@@ -15,8 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from accounts.spreadsheets import safe_cell
-
-from .places import county_label
+from farms.places import county_label
 
 DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -36,8 +35,8 @@ def _columns():
         (_("County code"), 10, lambda f: f.county_code, False),
         (_("County"), 26, lambda f: county_label(f.county_code), False),
         (_("Address"), 36, lambda f: f.address, False),
-        (_("Latitude"), 11, lambda f: float(f.latitude), False),
-        (_("Longitude"), 11, lambda f: float(f.longitude), False),
+        (_("Latitude"), 11, lambda f: None if f.latitude is None else float(f.latitude), False),
+        (_("Longitude"), 11, lambda f: None if f.longitude is None else float(f.longitude), False),
         (_("Supervising branch"), 24, lambda f: f.branch.name_zh, False),
         (_("Status"), 14, lambda f: str(f.get_status_display()), False),
         (_("Credit grade"), 10, lambda f: f.credit_grade or "", False),

@@ -7,8 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import StyledForm
 from accounts.models import Organisation, Role
 from farms.models import CreditGradePolicy, Farm, Species
-
-from .places import province_choices
+from farms.places import province_choices
 
 
 class BranchFarmFilterSet(django_filters.FilterSet):

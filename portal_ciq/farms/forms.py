@@ -35,12 +35,6 @@ class InspectionForm(StyledFormMixin, forms.Form):
         help_text=_("What you checked on site and what you found."),
     )
 
-    def clean_inspected_on(self):
-        day = self.cleaned_data["inspected_on"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("The inspection date cannot be in the future."))
-        return day
-
 
 class ReasonForm(StyledFormMixin, forms.Form):
     """A reason the enterprise will read; whether it is required, the service decides."""

@@ -58,6 +58,8 @@ def farm_map_data_for_user(*, user: User) -> dict:
     rows = with_credit_grade(farm_list_for_user(user=user))
     for row in rows.order_by("pk").values_list(*MAP_FIELDS):
         pk, name_zh, name_en, lat, lng, status, number, ent_id, ent_zh, ent_en, grade = row
+        if lat is None or lng is None:  # a draft not placed on the map yet
+            continue
         farms.append(
             [
                 pk,

@@ -9,8 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from farms.models import Farm
-
-from .places import county_label, county_short
+from farms.places import county_label, county_short
 
 
 class FarmTable(tables.Table):

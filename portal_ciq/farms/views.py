@@ -16,6 +16,7 @@ from accounts.access import RuleRequiredMixin
 from accounts.models import Role
 from farms.labels import ACTION_LABELS, LAYOUT_KIND_LABELS
 from farms.models import Farm, SiteInspection
+from farms.places import county_label, county_parent, county_short
 from farms.selectors import credit_rating_current, farm_get_for_user, farm_review_queue_for_user
 from farms.services import surroundings_shortfalls
 
@@ -23,7 +24,6 @@ from .actions import actions_for
 from .exports import export_filename, farm_registry_workbook
 from .filters import FarmFilterSet
 from .forms import AssignForm, InspectionForm, ReasonForm
-from .places import county_label, county_parent, county_short
 from .queries import branch_inspectors, farm_map_data_for_user, registry_for_user
 from .tables import FarmTable
 
@@ -165,8 +165,8 @@ class FarmDetailView(RuleRequiredMixin, TemplateView):
             layout_kinds={k: str(v) for k, v in LAYOUT_KIND_LABELS.items()},
             map_config=map_config(),
             map_data={
-                "lat": float(farm.latitude),
-                "lng": float(farm.longitude),
+                "lat": None if farm.latitude is None else float(farm.latitude),
+                "lng": None if farm.longitude is None else float(farm.longitude),
                 "layout": farm.layout or {},
                 "status": farm.status,
                 "name": farm.name,

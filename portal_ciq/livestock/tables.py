@@ -78,7 +78,8 @@ class AnimalTable(tables.Table):
     birth_date = tables.DateColumn(
         verbose_name=_("Born"), format="Y-m-d", attrs={"td": {"class": "text-nowrap"}}
     )
-    pen = tables.Column(verbose_name=_("Pen"))
+    # Sorted by the pens' natural order (livestock.selectors.with_pen_rank), not by their text.
+    pen = tables.Column(verbose_name=_("Pen"), order_by=("pen_rank", "national_code"))
     origin = tables.Column(verbose_name=_("Origin"))
     status = tables.Column(verbose_name=_("Status"))
     withdrawal_until = tables.Column(

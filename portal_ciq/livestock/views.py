@@ -33,6 +33,7 @@ from livestock.selectors import (
     herd_counts,
     mortality_by_month,
     pens_of_farm,
+    with_pen_rank,
     withdrawals_open,
 )
 from livestock.services.alerts import alert_handle
@@ -184,7 +185,7 @@ class HerdFarmView(HerdAccessMixin, TemplateView):
         pens = pens_of_farm(farm=farm)
         animals = AnimalFilterSet(
             request.GET or None,
-            queryset=animal_list_for_user(user=user, farm=farm),
+            queryset=with_pen_rank(animal_list_for_user(user=user, farm=farm), farm=farm),
             pens=[p["name"] for p in pens],
         )
         table = AnimalTable(animals.qs if animals.is_bound and animals.is_valid() else animals.queryset)

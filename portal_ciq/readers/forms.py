@@ -5,8 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import StyledFormMixin
 from accounts.models import Organisation, Role, User
-
-from .queries import registrable_farms_for_user
+from livestock.selectors import registrable_farms_for_user
 
 STATES = [
     ("", _("All")),

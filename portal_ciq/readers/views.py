@@ -25,11 +25,7 @@ from accounts.errors import DomainError
 from accounts.models import Role
 from accounts.templatetags.safe_time import local_or_utc
 from livestock.models import ReaderDevice
-from livestock.services.devices import device_register, device_revoke
-from livestock.services.refusals import refusal_counts
-
-from .forms import ReaderFilterForm, ReaderRegisterForm, ReaderRevokeForm
-from .queries import (
+from livestock.selectors import (
     FEED_LIMIT,
     FIRST_ROWS,
     LATE_AFTER_S,
@@ -42,6 +38,10 @@ from .queries import (
     reads_after,
     refused_payloads_of,
 )
+from livestock.services.devices import device_register, device_revoke
+from livestock.services.refusals import refusal_counts
+
+from .forms import ReaderFilterForm, ReaderRegisterForm, ReaderRevokeForm
 
 READERS_PER_PAGE = 50
 # The session remembers which reader was just registered, so that its secret is shown once.

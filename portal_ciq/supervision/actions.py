@@ -1,6 +1,7 @@
 """Following up corrective actions: the branch's open list, and verify or reopen."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -8,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 
 from accounts.errors import DomainError
-from farms.models import CorrectiveAction
 from farms.selectors_supervision import (
+    corrective_action_counts_for_user,
     corrective_action_get_for_user,
-    corrective_actions_for_user,
     corrective_actions_open_for_user,
+    corrective_actions_verified_for_user,
 )
 from farms.services.supervision import corrective_action_verify
 
@@ -21,7 +22,7 @@ from .views import SupervisionMixin
 
 VERIFIED = _("The corrective action is verified and closed.")
 REOPENED = _("The corrective action is open again; the enterprise sees your note.")
-SHOWN = 200  # closed actions shown at most; older ones stay in each visit's record
+PER_PAGE = 50
 
 
 class ActionListView(SupervisionMixin, TemplateView):
@@ -31,24 +32,22 @@ class ActionListView(SupervisionMixin, TemplateView):
     template_name = "portal_ciq/supervision/action_list.html"
 
     def get_context_data(self, **kwargs):
-        user, today = self.request.user, timezone.localdate()
+        user = self.request.user
         show_closed = self.request.GET.get("show") == "closed"
         if show_closed:
-            actions = corrective_actions_for_user(user=user).filter(status=CorrectiveAction.Status.VERIFIED)
-            actions = list(actions.order_by("-verified_at", "-pk")[:SHOWN])
+            actions = corrective_actions_verified_for_user(user=user)
         else:
-            actions = list(corrective_actions_open_for_user(user=user))
-        for action in actions:
-            action.overdue = action.status == CorrectiveAction.Status.OPEN and action.deadline < today
+            actions = corrective_actions_open_for_user(user=user)
+        # get_page, not page: a page number out of range or not a number shows the nearest page.
+        page = Paginator(actions, PER_PAGE).get_page(self.request.GET.get("page"))
         return super().get_context_data(
-            actions=actions,
+            actions=page.object_list,
+            page_obj=page,
+            paginator=page.paginator,
+            querystring="show=closed" if show_closed else "",
             show_closed=show_closed,
-            counts={
-                "overdue": sum(a.overdue for a in actions),
-                "done": sum(a.status == CorrectiveAction.Status.DONE for a in actions),
-                "open": sum(a.status == CorrectiveAction.Status.OPEN for a in actions),
-            },
-            today=today,
+            counts=None if show_closed else corrective_action_counts_for_user(user=user),
+            today=timezone.localdate(),
             **kwargs,
         )
 

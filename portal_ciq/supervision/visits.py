@@ -4,13 +4,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 
 from accounts.errors import DomainError
-from farms.models import CorrectiveAction, Visit, VisitAnswer
+from farms.models import Visit, VisitAnswer
 from farms.selectors import farm_get_for_user
 from farms.selectors_supervision import (
     checklist_template_for,
@@ -141,10 +140,7 @@ class VisitDetailView(SupervisionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         visit = visit_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
-        answers, today = list(visit.answers.all()), timezone.localdate()
-        for finding in visit.findings.all():
-            for action in finding.actions.all():
-                action.overdue = action.status == CorrectiveAction.Status.OPEN and action.deadline < today
+        answers = list(visit.answers.all())
         return super().get_context_data(
             visit=visit,
             answers=answers,

@@ -1,6 +1,8 @@
 from django import template
 from django.utils.translation import gettext
 
+from .. import history
+
 register = template.Library()
 
 
@@ -15,21 +17,10 @@ def model_name(model) -> str:
     return str(model._meta.verbose_name).capitalize()
 
 
-LABEL_FIELDS = ("name_zh", "full_name", "username", "code", "number")
-
-
 @register.filter
 def record_label(record) -> str:
-    """Name a historical record from its own fields.
-
-    ``record.instance`` would rebuild the object, and reads the database for every field the
-    history leaves out (a user's password and last log-in): one query per row.
-    """
-    for name in LABEL_FIELDS:
-        value = getattr(record, name, "")
-        if value:
-            return str(value)
-    return f"#{record.pk}"
+    """Name a historical record from its own fields (portal_ciq.history.record_label)."""
+    return history.record_label(record)
 
 
 @register.filter

@@ -1,39 +1,11 @@
-"""Forms of the enterprise's desk: a question, a follow-up, and the library search."""
+"""Forms of the enterprise's desk: a question and a follow-up (portal_shared.desk_forms: the rest)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import StyledForm, StyledFormMixin
-from farms.models import ReferenceDocument
-from farms.services.desk import MAX_FILES, MESSAGE_EMPTY, SUBJECT_EMPTY
-
-ACCEPT = "image/png,image/jpeg,application/pdf,.png,.jpg,.jpeg,.pdf"
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; their content is checked by the service, not here."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        one = super().clean
-        if isinstance(data, list | tuple):
-            return [one(d, initial) for d in data if d]
-        return [one(data, initial)] if data else []
-
-
-def attachments_field():
-    return MultipleFileField(
-        label=_("Attachments"),
-        help_text=_("Photos (JPEG, PNG) or PDF scans, up to %(count)s files.") % {"count": MAX_FILES},
-    )
+from accounts.forms import StyledFormMixin
+from farms.services.desk import MESSAGE_EMPTY, SUBJECT_EMPTY
+from portal_shared.desk_forms import attachments_field
 
 
 class ReplyForm(StyledFormMixin, forms.Form):
@@ -72,14 +44,3 @@ class QuestionForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, farms, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["farm"].queryset = farms
-
-
-class LibrarySearchForm(StyledForm):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    category = forms.ChoiceField(
-        label=_("Category"), required=False, choices=[("", _("All"))] + ReferenceDocument.Category.choices
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["q"].widget.attrs["placeholder"] = _("Title, number, issuer or words of the summary")

@@ -1,99 +1,50 @@
-"""The enterprise's desk: its questions to the branch, the bureau's notices, the reference library."""
+"""The enterprise's desk: its questions to the branch, the bureau's notices, the reference library.
 
-import datetime as dt
-import os
-import re
+The views both portals share are portal_shared.desk's; the enterprise declares its own here and
+adds what only it does: asking a question.
+"""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView, ListView, TemplateView, View
+from django.views.generic import FormView
 
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
-from accounts.uploads import SIGNATURES
-from farms.models import Question, ReferenceDocument
 from farms.selectors import farm_list_for_user
-from farms.selectors_desk import (
-    desk_attachment_get_for_user,
-    notice_get_for_user,
-    notice_list_for_user,
-    question_counts_for_user,
-    question_get_for_user,
-    question_list_for_user,
-    question_messages,
-    reference_category_counts,
-    reference_document_get_for_user,
-    reference_document_list_for_user,
-)
-from farms.services.desk import question_ask, question_close, question_reply
+from farms.selectors_desk import question_list_for_user
+from farms.services.desk import question_ask
+from portal_shared import desk
+from portal_shared.desk import form_error
 
-from .forms import LibrarySearchForm, QuestionForm, ReplyForm
+from .forms import QuestionForm, ReplyForm
 
-FILE_GONE = _("The file is no longer available; ask the bureau to upload it again.")
-
-NEW_NOTICE_DAYS = 7  # a notice is marked new for a week
+NAMESPACE = "portal_enterprise"
+TEMPLATES = "portal_enterprise/desk"
 
 
-def form_error(form, exc: DomainError) -> None:
-    """Show a refused action on the form, beside its field when the service names one."""
-    form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-
-
-def file_response(field_file, *, name: str, content_type: str = "", inline: bool = False) -> FileResponse:
-    """Stream a stored file to a user already allowed to see it (never through a public URL)."""
-    try:
-        handle = field_file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404(FILE_GONE) from exc
-    if not content_type:
-        head = handle.read(16)
-        handle.seek(0)
-        content_type = next(
-            (t for sig, t in SIGNATURES.items() if head.startswith(sig)), "application/octet-stream"
-        )
-    response = FileResponse(handle, as_attachment=not inline, filename=name, content_type=content_type)
-    response["Cache-Control"] = "private, max-age=0"
-    return response
-
-
-class DeskMixin(RuleRequiredMixin):
+class DeskMixin:
+    namespace = NAMESPACE
     permission_required = "farms.apply"
-    nav_section = "desk"
 
 
-class QuestionListView(DeskMixin, ListView):
+class ReaderMixin:
+    """Notices and the library: for every user of this portal."""
+
+    namespace = NAMESPACE
+    permission_required = "portal_enterprise.access"
+
+
+class QuestionListView(DeskMixin, desk.QuestionListView):
     """The enterprise's threads with its branch, newest activity first; answered ones stand out."""
 
-    template_name = "portal_enterprise/desk/question_list.html"
-    context_object_name = "questions"
-    paginate_by = 20
-
-    @cached_property
-    def status(self) -> str:
-        status = self.request.GET.get("status", "")
-        return status if status in Question.Status.values else ""
-
-    def get_queryset(self):
-        return question_list_for_user(user=self.request.user, status=self.status)
-
-    def get_context_data(self, **kwargs):
-        counts = question_counts_for_user(user=self.request.user)
-        return super().get_context_data(
-            status=self.status,
-            tabs=[(value, label, counts[value]) for value, label in Question.Status.choices],
-            total=counts["all"],
-            querystring=f"status={self.status}" if self.status else "",
-            **kwargs,
-        )
+    template_name = f"{TEMPLATES}/question_list.html"
+    questions = staticmethod(question_list_for_user)
 
 
-class QuestionCreateView(DeskMixin, FormView):
-    template_name = "portal_enterprise/desk/question_form.html"
+class QuestionCreateView(DeskMixin, RuleRequiredMixin, FormView):
+    nav_section = "desk"
+    template_name = f"{TEMPLATES}/question_form.html"
     form_class = QuestionForm
 
     def get_form_kwargs(self):
@@ -122,132 +73,33 @@ class QuestionCreateView(DeskMixin, FormView):
         return redirect("portal_enterprise:question_detail", pk=question.pk)
 
 
-class QuestionDetailView(DeskMixin, FormView):
+class QuestionDetailView(DeskMixin, desk.QuestionDetailView):
     """One thread as a conversation, with the follow-up form while it is open."""
 
-    template_name = "portal_enterprise/desk/question_detail.html"
+    template_name = f"{TEMPLATES}/question_detail.html"
     form_class = ReplyForm
-
-    @cached_property
-    def question(self) -> Question:
-        # Looked up after the rule check, so that a visitor who is not logged in is sent to
-        # log in rather than told the question does not exist.
-        return question_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            question=self.question, thread=question_messages(question=self.question), **kwargs
-        )
-
-    def form_valid(self, form):
-        try:
-            message = question_reply(
-                actor=self.request.user,
-                question=self.question,
-                body=form.cleaned_data["body"],
-                files=form.cleaned_data["files"],
-            )
-        except DomainError as exc:
-            form_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Your message has been sent."))
-        url = reverse("portal_enterprise:question_detail", args=[self.question.pk])
-        return redirect(f"{url}#message-{message.pk}")
+    sent = _("Your message has been sent.")
 
 
-class QuestionCloseView(DeskMixin, View):
-    http_method_names = ["post"]
-
-    def post(self, request, pk):
-        question = question_get_for_user(user=request.user, pk=pk)
-        try:
-            question_close(actor=request.user, question=question)
-        except DomainError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("The question is closed. Thank you."))
-        return redirect("portal_enterprise:question_detail", pk=pk)
+class QuestionCloseView(DeskMixin, desk.QuestionCloseView):
+    closed = _("The question is closed. Thank you.")
 
 
-class AttachmentView(DeskMixin, View):
-    def get(self, request, pk):
-        attachment = desk_attachment_get_for_user(user=request.user, pk=pk)
-        return file_response(
-            attachment.file,
-            name=attachment.original_name,
-            content_type=attachment.content_type,
-            inline="download" not in request.GET,
-        )
+class AttachmentView(DeskMixin, desk.AttachmentView):
+    pass
 
 
-class ReaderMixin(RuleRequiredMixin):
-    """Notices and the library: for every user of this portal."""
-
-    permission_required = "portal_enterprise.access"
+class NoticeListView(ReaderMixin, desk.NoticeListView):
+    template_name = f"{TEMPLATES}/notice_list.html"
 
 
-class NoticeListView(ReaderMixin, ListView):
-    nav_section = "notices"
-    template_name = "portal_enterprise/desk/notice_list.html"
-    context_object_name = "notices"
-    paginate_by = 15
-
-    def get_queryset(self):
-        return notice_list_for_user(user=self.request.user)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            recent=timezone.localdate() - dt.timedelta(days=NEW_NOTICE_DAYS), **kwargs
-        )
+class NoticeDetailView(ReaderMixin, desk.NoticeDetailView):
+    template_name = f"{TEMPLATES}/notice_detail.html"
 
 
-class NoticeDetailView(ReaderMixin, TemplateView):
-    nav_section = "notices"
-    template_name = "portal_enterprise/desk/notice_detail.html"
-
-    def get_context_data(self, **kwargs):
-        notice = notice_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
-        return super().get_context_data(notice=notice, **kwargs)
+class LibraryView(ReaderMixin, desk.LibraryView):
+    template_name = f"{TEMPLATES}/library.html"
 
 
-class LibraryView(ReaderMixin, ListView):
-    """The reference library: search over title, number, summary and issuer, filter by category."""
-
-    nav_section = "library"
-    template_name = "portal_enterprise/desk/library.html"
-    context_object_name = "documents"
-    paginate_by = 20
-
-    @cached_property
-    def form(self) -> LibrarySearchForm:
-        form = LibrarySearchForm(self.request.GET or None)
-        form.is_valid()
-        return form
-
-    def get_queryset(self):
-        data = getattr(self.form, "cleaned_data", {})
-        return reference_document_list_for_user(
-            user=self.request.user, q=data.get("q", ""), category=data.get("category", "")
-        )
-
-    def get_context_data(self, **kwargs):
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        counts = reference_category_counts()
-        return super().get_context_data(
-            form=self.form,
-            querystring=query.urlencode(),
-            categories=[(value, label, counts[value]) for value, label in ReferenceDocument.Category.choices],
-            category=getattr(self.form, "cleaned_data", {}).get("category", ""),
-            **kwargs,
-        )
-
-
-class LibraryDownloadView(ReaderMixin, View):
-    def get(self, request, pk):
-        document = reference_document_get_for_user(user=request.user, pk=pk)
-        if not document.file:
-            raise Http404(FILE_GONE)
-        extension = os.path.splitext(document.file.name)[1]
-        name = re.sub(r'[\\/:*?"<>|]+', "-", document.number or document.title)
-        return file_response(document.file, name=f"{name}{extension}")
+class LibraryDownloadView(ReaderMixin, desk.LibraryDownloadView):
+    file_gone = _("The file is no longer available; ask the bureau to upload it again.")

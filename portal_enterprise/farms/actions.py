@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from accounts.errors import DomainError
-from farms import regions
+from farms import places, regions
 from farms.services.registration import farm_attachment_add, farm_submit, farm_withdraw
 
 from .forms import AttachmentForm, WithdrawForm
@@ -87,14 +87,20 @@ class FarmCountiesView(FarmsMixin, View):
             counties = regions.search(text)[:30]
         else:
             counties = regions.counties_in(request.GET.get("province", ""))
+        english = places.english()
         return JsonResponse(
             {
                 "counties": [
                     {
                         "code": c.code,
-                        "name": c.name,
-                        "city": c.city_name,
-                        "province": c.province_name,
+                        "name": c.local_name(english),
+                        "city": ""
+                        if c.city_name == c.province_name
+                        else (english and c.city_name_en) or c.city_name,
+                        "province": (english and c.province_name_en) or c.province_name,
+                        # As the form's own county list and the farm's pages write them.
+                        "label": places.county_option_label(c, english),
+                        "parent": c.parent(english),
                         "province_code": c.province_code,
                         "lat": c.latitude,
                         "lng": c.longitude,

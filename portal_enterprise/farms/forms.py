@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts import jsoninput
 from accounts.forms import StyledFormMixin
 from accounts.models import Organisation
-from farms import regions
+from farms import places, regions
 from farms.models import FarmAttachment, Species, SurroundingKind
+from farms.services.registration import REQUIRED_TO_SUBMIT
 
 LAYOUT_UNREADABLE = _("The drawn layout could not be read. Clear it and draw it again.")
 DISTANCE_MISSING = _("Give the distance in metres, or clear the row.")
@@ -24,14 +25,14 @@ def ciq_branches():
 
 
 def province_choices():
-    return [("", _("Choose a province…"))] + [(p.code, p.name) for p in regions.provinces()]
+    english = places.english()
+    return [("", _("Choose a province…"))] + [(p.code, p.local_name(english)) for p in regions.provinces()]
 
 
 def county_choices(province_code: str):
     if not province_code:
         return [("", _("Choose a province first"))]
-    counties = regions.counties_in(province_code)
-    return [("", _("Choose a county…"))] + [(c.code, f"{c.city_name} {c.name}".strip()) for c in counties]
+    return [("", _("Choose a county…"))] + places.county_options(province_code)
 
 
 class FarmForm(StyledFormMixin, forms.Form):
@@ -69,8 +70,13 @@ class FarmForm(StyledFormMixin, forms.Form):
         help_text=_("Vaccines, ages and intervals, as carried out on the farm."),
     )
 
+    # Needed to submit, not to save a draft: the service (farm_submit) names what is missing.
+    needed_to_submit = frozenset(REQUIRED_TO_SUBMIT)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in self.needed_to_submit:
+            self.fields[name].required = False
         self.fields["branch"].queryset = ciq_branches()
         self.fields["province"].choices = province_choices()
         province = self.data.get("province") if self.is_bound else self.initial.get("province")
@@ -79,7 +85,8 @@ class FarmForm(StyledFormMixin, forms.Form):
             self.fields[name].widget.attrs.update(step="0.000001", inputmode="decimal")
 
     def _six_places(self, name):
-        return self.cleaned_data[name].quantize(SIX_PLACES, rounding=ROUND_HALF_UP)
+        value = self.cleaned_data[name]
+        return None if value is None else value.quantize(SIX_PLACES, rounding=ROUND_HALF_UP)
 
     def clean_latitude(self):
         return self._six_places("latitude")

@@ -21,6 +21,7 @@ from accounts.errors import DomainError
 from farms import regions
 from farms.labels import ACTION_LABELS, LAYOUT_KIND_LABELS
 from farms.models import Farm, FarmAttachment, SurroundingKind, SurroundingRule
+from farms.places import county_label
 from farms.selectors import farm_get_for_user, farm_list_for_user
 from farms.services.registration import (
     NOT_EDITABLE,
@@ -57,14 +58,6 @@ class FarmsMixin(RuleRequiredMixin):
     def farm(self) -> Farm:
         # Looked up after the rule check, so a visitor who is not logged in is sent to log in.
         return farm_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
-
-
-def county_label(code: str) -> str:
-    """Return "广东省 惠州市 博罗县" for a county code (the code itself if it is unknown)."""
-    county = regions.county(code)
-    if county is None:
-        return code
-    return " ".join(dict.fromkeys(p for p in (county.province_name, county.city_name, county.name) if p))
 
 
 def surrounding_minimums() -> dict[str, int]:
@@ -250,8 +243,8 @@ class FarmDetailView(FarmsMixin, TemplateView):
             attachment_form=AttachmentForm(),
             withdraw_form=WithdrawForm(),
             map_data={
-                "lat": float(farm.latitude),
-                "lng": float(farm.longitude),
+                "lat": None if farm.latitude is None else float(farm.latitude),
+                "lng": None if farm.longitude is None else float(farm.longitude),
                 "layout": farm.layout or {},
                 "layoutKinds": LAYOUT_KIND_LABELS,
                 "outlines": static("vendor/china/provinces.geojson"),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import StyledForm
 from livestock.models import Animal, EarTag
+from livestock.pens import pen_sort_key
 from livestock.services.cells import CellError, tag, tag_key
 from livestock.services.common import farm_pens
 
@@ -62,7 +63,9 @@ class AnimalFilterSet(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         pens = farm_pens(farm)
         used = self.queryset.order_by().values_list("pen", flat=True).distinct() if not pens else []
-        self.filters["pen"].extra["choices"] = [(p, p) for p in (pens or sorted(p for p in used if p))]
+        self.filters["pen"].extra["choices"] = [
+            (p, p) for p in (pens or sorted((p for p in used if p), key=pen_sort_key))
+        ]
         self.form.fields["q"].widget.attrs.update(
             {
                 "placeholder": _("Scan or type a tag"),

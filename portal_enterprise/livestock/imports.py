@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -32,7 +33,6 @@ from .common import WRITE, HerdMixin, KeeperMixin, import_get_for_user, refuse
 from .forms import UploadForm
 
 PREVIEW_ROWS = 200
-IMPORTED = _("{count} animals imported onto {farm}.")
 CANCELLED = _("The upload of “{name}” has been cancelled; nothing was imported.")
 COLUMN_LABELS = {
     "tag": _("Ear tag"),
@@ -176,7 +176,10 @@ class AnimalImportConfirmView(_ImportActionView):
         except DomainError as exc:
             messages.error(request, str(exc))
             return redirect("portal_enterprise:animal_import_preview", pk=animal_import.pk)
-        messages.success(request, format_lazy(IMPORTED, count=count, farm=animal_import.farm.name))
+        text = ngettext(
+            "{count} animal imported onto {farm}.", "{count} animals imported onto {farm}.", count
+        )
+        messages.success(request, text.format(count=count, farm=animal_import.farm.name))
         return redirect("portal_enterprise:herd_farm", farm_pk=animal_import.farm_id)
 
 

@@ -4,28 +4,29 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView, ListView, TemplateView
+from django.views.generic import FormView, ListView, TemplateView, View
 
 from accounts.errors import DomainError
 from livestock.models import Animal, ProductionLog
-from livestock.selectors import logs_for_farm, pen_animals_coverage, pens_of_farm
+from livestock.selectors import logs_for_farm, pen_animals_coverage, pens_of_farm, with_pen_rank
 from livestock.services.common import HERD_STATUSES
-from livestock.services.records import log_record
+from livestock.services.records import log_record, record_tag_check
 
 from .common import WRITE, FarmMixin, HerdMixin, KeeperMixin, log_get_for_user, refuse
 from .forms import ICONS, LogForm
 from .views import record_kinds
 
 K = ProductionLog.Kind
-RECORDED = _("Recorded: {kind}, {count} animal(s).")
 RECORDED_NO_ANIMALS = _("Recorded: {kind}.")
+NAMED_IN_MESSAGE = 10  # the animals a success message names; the rest are counted
 ANIMALS_SHOWN = 1000
 # A phone lists this many animals of a pen to tick; the rest are scanned (or the whole pen is
 # recorded from the full form). Pens rarely hold more.
@@ -46,10 +47,24 @@ REPEATED = (
 HALF_FIELDS = ("maker", "batch", "dose", "dose_unit", "route", "withdrawal_days", "disposal", "disposed_on")
 
 
-def recorded_message(log: ProductionLog):
-    if log.animal_count:
-        return format_lazy(RECORDED, kind=log.get_kind_display(), count=log.animal_count)
-    return format_lazy(RECORDED_NO_ANIMALS, kind=log.get_kind_display())
+def recorded_message(log: ProductionLog) -> str:
+    """Say what was recorded and for which animals, by their tags (the first few, then a count)."""
+    if not log.animal_count:
+        return str(format_lazy(RECORDED_NO_ANIMALS, kind=log.get_kind_display()))
+    codes = list(
+        Animal.objects.filter(log_links__log=log)
+        .order_by("national_code")
+        .values_list("national_code", flat=True)[:NAMED_IN_MESSAGE]
+    )
+    animals = ", ".join(codes)
+    if (more := log.animal_count - len(codes)) > 0:
+        animals = gettext("{animals} and {more} more").format(animals=animals, more=more)
+    text = ngettext(
+        "Recorded: {kind} for {count} animal: {animals}.",
+        "Recorded: {kind} for {count} animals: {animals}.",
+        log.animal_count,
+    )
+    return text.format(kind=log.get_kind_display(), count=log.animal_count, animals=animals)
 
 
 class LogListView(FarmMixin, ListView):
@@ -244,6 +259,29 @@ class QuickEntryView(_LogFormMixin, FormView):
         )
 
 
+class QuickTagCheckView(KeeperMixin, View):
+    """Check one tag as quick entry scans it (JSON): the farm's animal it names, or why not.
+
+    The same check as saving the record (livestock.services.records.record_tag_check), so that
+    an unknown tag is refused when it is scanned, not after the clerk has submitted the list.
+    """
+
+    def get(self, request, farm_pk):
+        try:
+            animal = record_tag_check(farm=self.farm, tag=request.GET.get("tag", "")[:64])
+        except DomainError as exc:
+            return JsonResponse({"ok": False, "error": str(exc)})
+        return JsonResponse(
+            {
+                "ok": True,
+                "id": animal.pk,
+                "code": animal.national_code,
+                "rfid": animal.rfid or "",
+                "pen": animal.pen,
+            }
+        )
+
+
 class LogDetailView(HerdMixin, TemplateView):
     """One production record: what, when, who, and every animal it covers."""
 
@@ -252,10 +290,11 @@ class LogDetailView(HerdMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         log = log_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+        animals = with_pen_rank(Animal.objects.filter(log_links__log=log), farm=log.farm)
         animals = list(
-            Animal.objects.filter(log_links__log=log)
-            .only("pk", "national_code", "rfid", "pen", "status", "withdrawal_until")
-            .order_by("pen", "national_code")[:ANIMALS_SHOWN]
+            animals.only("pk", "national_code", "rfid", "pen", "status", "withdrawal_until").order_by(
+                "pen_rank", "national_code"
+            )[:ANIMALS_SHOWN]
         )
         return super().get_context_data(
             log=log,

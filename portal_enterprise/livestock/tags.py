@@ -7,8 +7,8 @@ from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, ListView
 
@@ -23,7 +23,6 @@ from .filters import TagFilterSet
 from .forms import TagImportForm
 from .imports import csv_response, header_for
 
-IMPORTED = _("{count} tags from {supplier} are now in stock.")
 COLUMN_LABELS = {"national_code": _("National code"), "rfid": _("RFID number")}
 
 
@@ -106,7 +105,12 @@ class TagImportView(HerdMixin, FormView):
             for row in rows:
                 row["label"] = COLUMN_LABELS.get(row.get("column"), row.get("column"))
             return self.render_to_response(self.get_context_data(form=form, row_errors=rows))
-        messages.success(self.request, format_lazy(IMPORTED, count=issue.tag_count, supplier=issue.supplier))
+        text = ngettext(
+            "{count} tag from {supplier} is now in stock.",
+            "{count} tags from {supplier} are now in stock.",
+            issue.tag_count,
+        )
+        messages.success(self.request, text.format(count=issue.tag_count, supplier=issue.supplier))
         url = reverse("portal_enterprise:tag_list")
         return redirect(f"{url}?{urlencode({'status': EarTag.Status.AVAILABLE})}")
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:farm_pk>/records/", records.LogListView.as_view(), name="log_list"),
     path("<int:farm_pk>/records/new/<str:kind>/", records.LogCreateView.as_view(), name="log_create"),
     path("<int:farm_pk>/quick/", records.QuickEntryView.as_view(), name="quick_entry"),
+    path("<int:farm_pk>/quick/tag/", records.QuickTagCheckView.as_view(), name="quick_tag_check"),
     path("imports/<int:pk>/", imports.AnimalImportPreviewView.as_view(), name="animal_import_preview"),
     path(
         "imports/<int:pk>/errors.csv", imports.AnimalImportErrorsView.as_view(), name="animal_import_errors"

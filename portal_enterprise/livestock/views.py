@@ -24,6 +24,7 @@ from livestock.selectors import (
     herd_counts,
     pens_of_farm,
     tag_list_for_user,
+    with_pen_rank,
 )
 from livestock.services.animals import animal_register, animal_retag, animal_update
 from livestock.services.common import HERD_STATUSES
@@ -98,9 +99,8 @@ class HerdFarmView(FarmMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        queryset = animal_list_for_user(user=self.request.user, farm=self.farm).order_by(
-            "pen", "national_code"
-        )
+        queryset = with_pen_rank(animal_list_for_user(user=self.request.user, farm=self.farm), farm=self.farm)
+        queryset = queryset.order_by("pen_rank", "national_code")
         self.filterset = AnimalFilterSet(
             self.request.GET, queryset=queryset, farm=self.farm, request=self.request
         )

@@ -1,6 +1,7 @@
 """The enterprise's side of supervision: its corrective actions, and its own credit rating."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,8 @@ from accounts.errors import DomainError
 from farms.models import CorrectiveAction
 from farms.selectors_supervision import (
     corrective_action_get_for_user,
-    corrective_actions_for_user,
+    corrective_actions_open_for_user,
+    corrective_actions_verified_for_user,
     credit_summary,
 )
 from farms.services.supervision import corrective_action_report_done
@@ -19,8 +21,7 @@ from farms.services.supervision import corrective_action_report_done
 from .forms import ActionDoneForm
 
 REPORTED = _("Reported done. The inspector will verify it.")
-WAITING = [CorrectiveAction.Status.OPEN, CorrectiveAction.Status.DONE]
-PAST_SHOWN = 100
+PAST_PER_PAGE = 25
 
 
 class SupervisionMixin(RuleRequiredMixin):
@@ -34,16 +35,17 @@ class CorrectiveActionListView(SupervisionMixin, TemplateView):
     template_name = "portal_enterprise/supervision/corrective_actions.html"
 
     def get_context_data(self, **kwargs):
-        actions = corrective_actions_for_user(user=self.request.user)
-        today = timezone.localdate()
-        current = list(actions.filter(status__in=WAITING).order_by("deadline", "pk"))
+        user, today = self.request.user, timezone.localdate()
+        current = list(corrective_actions_open_for_user(user=user))
         for action in current:
-            action.overdue = action.status == CorrectiveAction.Status.OPEN and action.deadline < today
             action.days_left = (action.deadline - today).days
-        past = actions.filter(status=CorrectiveAction.Status.VERIFIED).order_by("-verified_at", "-pk")
+        past = Paginator(corrective_actions_verified_for_user(user=user), PAST_PER_PAGE)
+        page = past.get_page(self.request.GET.get("page"))
         return super().get_context_data(
             current=current,
-            past=list(past[:PAST_SHOWN]),
+            past=page.object_list,
+            page_obj=page,
+            paginator=past,
             to_answer=sum(a.status == CorrectiveAction.Status.OPEN for a in current),
             today=today,
             **kwargs,

@@ -303,7 +303,9 @@
     return fetch(config.countiesUrl + "?province=" + encodeURIComponent(code)).then(function (r) { return r.json(); })
       .then(function (data) {
         county.replaceChildren(new Option(text.chooseCounty, ""));
-        data.counties.forEach(function (c) { county.appendChild(new Option((c.city ? c.city + " " : "") + c.name, c.code)); });
+        data.counties.forEach(function (c) {
+          county.appendChild(new Option(c.label || (c.city ? c.city + " " : "") + c.name, c.code));
+        });
         county.value = selected || "";
       });
   }
@@ -331,7 +333,7 @@
             b.type = "button";
             b.setAttribute("data-county", c.code);
             b.append(node("span", "fw-semibold", c.name), " ",
-              node("span", "text-muted small", c.province + " " + (c.city || "") + " · " + c.code));
+              node("span", "text-muted small", (c.parent || c.province + " " + (c.city || "")) + " · " + c.code));
             b.addEventListener("click", function () { pick(c); });
             results.appendChild(b);
           });

@@ -72,7 +72,8 @@
     rows.forEach(function (r) { r.classList.toggle("is-ticked", r.querySelector("input").checked); });
     if (!submit) { return; }
     if (n > 0) {
-      label.textContent = submit.getAttribute("data-label-some").replace("%(n)s", n);
+      label.textContent = n === 1 ? submit.getAttribute("data-label-one")
+        : submit.getAttribute("data-label-some").replace("%(n)s", n);
       submit.disabled = false;
     } else if (submit.hasAttribute("data-pen-ok")) {
       label.textContent = submit.getAttribute("data-label-pen");
@@ -83,7 +84,8 @@
     }
   }
 
-  function addChip(text) {
+  function addChip(text, value) {
+    value = value || text;  // what the list holds (as scanned); the chip may show the tag's code
     var chip = document.createElement("span");
     chip.className = "quick-chip";
     chip.setAttribute("data-testid", "scanned-chip");
@@ -93,7 +95,7 @@
     remove.setAttribute("aria-label", "×");
     remove.textContent = "\u00d7";
     remove.addEventListener("click", function () {
-      tags.value = scannedTags().filter(function (t) { return compact(t) !== compact(text); }).join("\n");
+      tags.value = scannedTags().filter(function (t) { return compact(t) !== compact(value); }).join("\n");
       chip.remove();
       refresh();
       scan.focus();
@@ -102,10 +104,40 @@
     chips.appendChild(chip);
   }
 
-  function say(text) {
+  function say(text, refused) {
     if (!note) { return; }
     note.hidden = false;
     note.textContent = text;
+    note.classList.toggle("text-danger", !!refused);
+    note.classList.toggle("text-muted", !refused);
+  }
+
+  function take(raw, code) {
+    if (scannedTags().some(function (t) { return compact(t) === compact(raw); })) { return; }
+    tags.value = scannedTags().concat([raw]).join("\n");
+    addChip(code || raw, raw);
+    refresh();
+  }
+
+  function check(raw) {
+    var url = scan.getAttribute("data-check-url");
+    if (!url || !window.fetch) { take(raw); say("+ " + raw); return; }
+    say(scan.getAttribute("data-checking") || "…");
+    fetch(url + "?tag=" + encodeURIComponent(raw), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+      .then(function (answer) {
+        if (answer.ok) {
+          take(raw, answer.code);
+          say("+ " + answer.code + (answer.pen ? " · " + answer.pen : ""));
+        } else {
+          say("✗ " + answer.error, true);
+        }
+      })
+      .catch(function () {
+        // Offline or logged out: keep the tag; saving checks it again and says why if it must.
+        take(raw);
+        say("+ " + raw);
+      });
   }
 
   if (scan && tags) {
@@ -133,10 +165,10 @@
       } else if (scannedTags().some(function (t) { return compact(t) === key; })) {
         say("✓ " + raw);
       } else {
-        // Not in this pen (or another form of its number): the server finds it, or says why not.
-        tags.value = scannedTags().concat([raw]).join("\n");
-        addChip(raw);
-        say("+ " + raw);
+        // Not in this pen: ask the server (the same check as saving) before taking it into the
+        // list, so that an unknown tag is refused now rather than after submitting.
+        check(raw);
+        return;
       }
       refresh();
     });

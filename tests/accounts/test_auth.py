@@ -31,6 +31,25 @@ def test_wrong_password_says_what_to_do(world, client):
     assert "case-sensitive" in response.content.decode() or "区分大小写" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("username", "password", "shown", "hidden"),
+    [
+        ("", "", ["Enter your user name.", "Enter your password."], []),
+        ("ent_a_staff", "", ["Enter your password."], ["Enter your user name."]),
+    ],
+)
+def test_an_empty_log_in_names_what_is_missing(world, client, username, password, shown, hidden):
+    """Submitted empty, the page once showed an empty red box: now each missing field says so."""
+    client.cookies["django_language"] = "en"
+    html = login(client, username, password, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="login-error"' not in html  # no box without a message in it
+    for text in shown:
+        assert text in html
+    for text in hidden:
+        assert text not in html
+    assert 'aria-invalid="true"' in html
+
+
 def test_lock_out_per_user_and_address_with_cool_off(world, client):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         login(client, "ent_a_staff", "wrong-password")

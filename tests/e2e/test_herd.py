@@ -237,6 +237,13 @@ def test_tags_received_scanned_in_and_quick_entry_on_a_phone(new_context, login,
     first = phone.locator(f".quick-animal[data-code='{national(21)}'] input")
     expect(first).to_be_checked()
     phone.locator(f".quick-animal[data-code='{national(22)}']").click()
+    # A tag this farm does not have is refused as it is scanned, not after submitting.
+    scan.press_sequentially(national(99))
+    scan.press("Enter")
+    expect(phone.get_by_test_id("scan-note")).to_contain_text(national(99))
+    expect(phone.get_by_test_id("scan-note")).to_have_class(re.compile(r"text-danger"))
+    expect(phone.get_by_test_id("scanned-chip")).to_have_count(0)
+    top_shot(shot, phone, "5a-quick-entry-unknown-tag-phone-zh")
     expect(save).to_be_enabled()
     expect(save).to_contain_text("2")
     width = phone.evaluate("document.documentElement.scrollWidth")
@@ -248,7 +255,8 @@ def test_tags_received_scanned_in_and_quick_entry_on_a_phone(new_context, login,
     phone.get_by_test_id("quick-animals").scroll_into_view_if_needed()
     phone.screenshot(path=str(full.with_name(full.stem + "-animals.png")))
     save.click()
-    expect(phone.locator(".alert-success")).to_be_visible()
+    expect(phone.locator(".alert-success")).to_contain_text(national(21))  # it names the animals
+    expect(phone.locator(".alert-success")).to_contain_text(national(22))
     log = ProductionLog.objects.get(kind="vaccination")
     assert log.animal_count == 2 and log.pen == PEN
     top_shot(shot, phone, "6-quick-entry-saved-phone-zh")

@@ -1,7 +1,8 @@
 """Farms in given states, made through the services (never by writing rows by hand)."""
 
-import datetime as dt
 from decimal import Decimal
+
+from django.utils import timezone
 
 from farms import services
 from farms.models import Farm, SiteInspection
@@ -78,7 +79,7 @@ def registered_farm(world, **overrides) -> Farm:
     services.site_inspection_record(
         actor=world.insp_a,
         farm=farm,
-        inspected_on=dt.date.today(),
+        inspected_on=timezone.localdate(),
         conclusion=SiteInspection.Conclusion.PASS,
         notes="符合要求",
     )

@@ -13,7 +13,7 @@ from farms import services
 from farms.models import Farm, SiteInspection, SurroundingRule
 from portal_ciq.farms.actions import ACTIONS
 
-from .factories import draft_farm, registered_farm, submitted_farm
+from .factories import draft_farm, registered_farm, submitted_farm, under_review_farm
 
 S = Farm.Status
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -147,9 +147,18 @@ def test_a_refused_transition_shows_the_services_message_and_changes_nothing(wor
     response = post(client, farm, "assign", inspector=world.insp_b.pk)
     assert "is not an inspector of" in " ".join(messages_of(response))
     response = post(client, farm, "inspect", inspected_on="2999-01-01", conclusion="pass", notes="x")
-    assert "future" in " ".join(messages_of(response))
+    assert "cannot be inspected" in " ".join(messages_of(response))
     farm.refresh_from_db()
     assert (farm.status, farm.inspector, farm.status_changes.count()) == (S.SUBMITTED, None, 2)
+
+
+def test_inspection_dated_in_the_future_is_refused_by_the_service(world, client_for):
+    farm = under_review_farm(world)
+    client = client_for(world.insp_a)
+    client.cookies["django_language"] = "en"
+    response = post(client, farm, "inspect", inspected_on="2999-01-01", conclusion="pass", notes="x")
+    assert "2999-01-01 is in the future" in " ".join(messages_of(response))
+    assert not farm.site_inspections.exists()
 
 
 def test_other_branch_cannot_act(world, client_for):

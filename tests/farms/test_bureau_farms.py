@@ -243,3 +243,17 @@ def test_map_data_is_scoped_compact_and_one_query(world, client_for):
 def test_map_page(world, client_for):
     html = client_for(world.manager).get(reverse("portal_ciq:farm_map")).content.decode()
     assert 'id="farmsmap"' in html and "farm_map.js" in html and "farm-map-config" in html
+
+
+def test_the_registry_names_places_in_the_pages_language(world, client_for):
+    registered_farm(world)
+    submitted_farm(world, name_zh="华丰二场", latitude=BOLUO["latitude"] + Decimal("0.02"))
+    client = client_for(world.insp_a)
+    client.cookies["django_language"] = "en"
+    registry = client.get(reverse("portal_ciq:farm_list")).content.decode()
+    assert "Boluo County" in registry and ">Guangdong</option>" in registry and "博罗县" not in registry
+    queue = client.get(reverse("portal_ciq:farm_queue")).content.decode()
+    assert "Boluo County" in queue and "Huizhou City, Guangdong" in queue
+    client.cookies["django_language"] = "zh-hans"
+    registry = client.get(reverse("portal_ciq:farm_list")).content.decode()
+    assert "博罗县" in registry and ">广东省</option>" in registry

@@ -443,3 +443,30 @@ def test_thread_page_has_capped_queries(world, client_for, django_capture_on_com
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         assert len(queries) <= 11, "\n".join(q["sql"] for q in queries)
+
+
+def test_both_portals_serve_the_one_desk():
+    """The desk's views are portal_shared.desk's, declared per portal (one implementation)."""
+    from django.urls import resolve
+
+    from portal_shared import desk
+
+    shared = ["question_detail", "question_close", "desk_attachment", "notice_detail", "library_download"]
+    for namespace in ("portal_ciq", "portal_enterprise"):
+        views = [resolve(reverse(f"{namespace}:{name}", args=[1])).func.view_class for name in shared]
+        views += [resolve(reverse(f"{namespace}:{n}")).func.view_class for n in ("notice_list", "library")]
+        assert all(issubclass(view, desk.DeskView) for view in views), namespace
+        assert {view.namespace for view in views} == {namespace}
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_attachment_hint_speaks_the_pages_language(world, client_for, language):
+    """The hint was formatted when the module was imported, so it kept that moment's language."""
+    from django.utils import translation
+
+    hint = {"en": "Photos (JPEG, PNG) or PDF scans, up to 10 files.", "zh-hans": "最多 10 个文件"}[language]
+    client = client_for(world.ent_a_staff)
+    client.cookies["django_language"] = language
+    with translation.override(language):
+        html = client.get(reverse("portal_enterprise:question_create"), HTTP_ACCEPT_LANGUAGE=language)
+    assert hint in html.content.decode()

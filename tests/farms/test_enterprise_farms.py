@@ -127,6 +127,63 @@ def test_save_and_submit(world, as_user):
     assert b'data-testid="farm-withdraw"' in response.content
 
 
+NEEDED_ONLY_TO_SUBMIT = {
+    "province": "",
+    "capacity": None,
+    "county_code": "",
+    "address": "",
+    "latitude": None,
+    "longitude": None,
+    "vet_name": "",
+    "vet_licence": "",
+    "immunisation_programme": "",
+    "layout": {},
+}
+
+
+def test_a_draft_needs_only_its_name(world, as_user, client_for):
+    """Saving a draft asked for every field that only submission needs; now only the name."""
+    client = as_user(world.ent_a_staff)
+    response = client.post(
+        reverse("portal_enterprise:farm_create"), form_post(world, surroundings=[], **NEEDED_ONLY_TO_SUBMIT)
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    farm = Farm.objects.get(enterprise=world.ent_a, name_zh="华丰一场")
+    assert (farm.status, farm.capacity, farm.latitude, farm.address) == (Farm.Status.DRAFT, None, None, "")
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-testid="no-location"' in page
+    # The bureau's pages that list or map it do not stumble on the empty point either.
+    bureau = client_for(world.insp_a)
+    for name in ("portal_ciq:farm_list", "portal_ciq:farm_map_data", "portal_ciq:farm_export"):
+        assert bureau.get(reverse(name)).status_code == 200, name
+    assert (
+        'data-testid="no-location"'
+        in bureau.get(reverse("portal_ciq:farm_detail", args=[farm.pk])).content.decode()
+    )
+
+
+def test_a_draft_without_a_name_is_refused(world, as_user):
+    client = as_user(world.ent_a_staff)
+    response = client.post(
+        reverse("portal_enterprise:farm_create"), form_post(world, name_zh="", surroundings=[])
+    )
+    assert response.status_code == 200 and "name_zh" in response.context["form"].errors
+    assert not Farm.objects.filter(enterprise=world.ent_a).exists()
+
+
+def test_submitting_an_incomplete_draft_names_what_is_missing(world, as_user):
+    client = as_user(world.ent_a_staff)
+    data = form_post(world, action="submit", **{**NEEDED_ONLY_TO_SUBMIT, "layout": PEN})
+    response = client.post(reverse("portal_enterprise:farm_create"), data)
+    assert response.status_code == 200
+    text = " ".join(response.context["form"].errors.get("capacity", []))
+    assert text.startswith(
+        "Before the application can be submitted, fill in: Capacity (head), County, Address"
+    )
+    assert "Immunisation programme" in text
+    assert not Farm.objects.filter(enterprise=world.ent_a).exists()  # saving and submitting: one step
+
+
 def test_edit_a_draft_shows_its_layout_and_saves_changes(world, as_user):
     farm = draft_farm(world)
     client = as_user(world.ent_a_staff)
@@ -379,3 +436,30 @@ def test_counties_of_a_province_and_by_name(world, as_user):
     assert client.get(reverse("portal_enterprise:farm_counties"), {"province": "zz"}).json() == {
         "counties": []
     }
+
+
+def test_counties_and_provinces_are_named_in_english_on_english_pages(world, as_user, client_for):
+    client = as_user(world.ent_a_staff)
+    counties = client.get(reverse("portal_enterprise:farm_counties"), {"q": "Boluo"}).json()["counties"]
+    assert counties[0] | {"lat": 0, "lng": 0} == {
+        "code": "441322",
+        "name": "Boluo County",
+        "city": "Huizhou City",
+        "province": "Guangdong",
+        "province_code": "440000",
+        "label": "Boluo County, Huizhou City",
+        "parent": "Huizhou City, Guangdong",
+        "lat": 0,
+        "lng": 0,
+    }
+    page = client.get(reverse("portal_enterprise:farm_create")).content.decode()
+    assert ">Guangdong</option>" in page and ">广东省</option>" not in page
+    farm = draft_farm(world)
+    detail = client.get(reverse("portal_enterprise:farm_detail", args=[farm.pk])).content.decode()
+    assert "Boluo County, Huizhou City, Guangdong" in detail
+    chinese = client_for(world.ent_a_staff)
+    chinese.cookies["django_language"] = "zh-hans"
+    assert (
+        "广东省惠州市博罗县"
+        in chinese.get(reverse("portal_enterprise:farm_detail", args=[farm.pk])).content.decode()
+    )

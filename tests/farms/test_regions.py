@@ -156,3 +156,59 @@ def test_gcj02_to_wgs84():
     # inverse of the GCJ-02 offset: ~0.5 km in Guangdong
     lon, lat = regions.gcj02_to_wgs84(114.289528, 23.172771)
     assert 0.3 < regions.haversine_km(lat, lon, 23.172771, 114.289528) < 0.8
+
+
+# --- English names (farms/data/region_names_en.csv) ------------------------------------------
+
+
+def test_every_place_has_an_english_name():
+    places = regions.provinces() + regions.all_counties()
+    missing = [r.code for r in places if not r.name_en or not r.name_en.isascii()]
+    assert missing == []
+    assert all(r.province_name_en for r in regions.all_counties())
+
+
+@pytest.mark.parametrize(
+    ("code", "english", "path"),
+    [
+        ("441322", "Boluo County", "Boluo County, Huizhou City, Guangdong"),
+        ("110101", "Dongcheng District", "Dongcheng District, Beijing"),  # a municipality: once
+        ("441900", "Dongguan City", "Dongguan City, Guangdong"),  # a city without counties
+        ("610113", "Yanta District", "Yanta District, Xi'an City, Shaanxi"),  # Xi'an, not Xian
+        (
+            "522325",
+            "Zhenfeng County",
+            "Zhenfeng County, Qianxinan Bouyei and Miao Autonomous Prefecture, Guizhou",
+        ),
+        ("622927", "Jishishan Bonan, Dongxiang and Salar Autonomous County", None),
+        ("150723", "Oroqen Autonomous Banner", None),
+        ("371722", "Shan County", None),  # 单县: the place name's own reading
+    ],
+)
+def test_english_names(code, english, path):
+    county = regions.county(code)
+    assert county.name_en == english and county.local_name(True) == english
+    assert county.local_name(False) == county.name
+    if path:
+        assert county.path(True) == path
+    assert county.path(False).endswith(county.name)
+
+
+def test_search_finds_a_county_by_its_english_name():
+    assert [r.code for r in regions.search("Boluo")][:1] == ["441322"]
+    assert "441322" in [r.code for r in regions.search("huizhou", limit=20)]
+
+
+def test_the_english_names_are_what_the_build_script_writes():
+    """The committed CSV is the script's output (re-run it after changing either)."""
+    import csv
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "build_region_names", regions.NAMES_EN_CSV.parent / "build_region_names.py"
+    )
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    with regions.NAMES_EN_CSV.open(encoding="utf-8", newline="") as handle:
+        committed = {row["code"]: row["name_en"] for row in csv.DictReader(handle)}
+    assert committed == build.rows()

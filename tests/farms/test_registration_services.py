@@ -205,6 +205,36 @@ def test_site_inspection_only_while_under_review(world):
     assert not farm.site_inspections.exists()
 
 
+@pytest.mark.parametrize(
+    ("days", "notes", "conclusion", "field"),
+    [
+        (1, "现场核查", PASS, "inspected_on"),  # tomorrow
+        (-1, "现场核查", PASS, "inspected_on"),  # before the application was submitted
+        (0, "   ", PASS, "notes"),
+        (0, "现场核查", "maybe", "conclusion"),
+    ],
+)
+def test_site_inspection_rules_are_the_services(world, days, notes, conclusion, field):
+    """The date, conclusion and notes are checked by the service, whatever form sends them."""
+    farm = under_review_farm(world)
+    with pytest.raises(DomainError) as refused:
+        services.site_inspection_record(
+            actor=world.insp_a,
+            farm=farm,
+            inspected_on=timezone.localdate() + dt.timedelta(days=days),
+            conclusion=conclusion,
+            notes=notes,
+        )
+    assert refused.value.field == field
+    assert not farm.site_inspections.exists()
+
+
+def test_site_inspection_on_the_day_of_submission_is_kept(world):
+    farm = under_review_farm(world)
+    inspection = inspect(world, farm)
+    assert (inspection.inspected_on, inspection.inspector) == (timezone.localdate(), world.insp_a)
+
+
 def test_only_an_inspector_of_the_farms_branch_may_be_assigned(world):
     farm = submitted_farm(world)
     for person in (world.insp_b, world.manager, world.ent_a_staff):
@@ -305,3 +335,20 @@ def test_revocation_counts_against_the_enterprises_credit(world):
     assert after is not None and after != before
     assert after.score == max(0, (before.score if before else 100) - 40)
     assert any(r["kind"] == "revocation" for r in after.reasons)
+
+
+def test_a_returned_application_stays_complete(world):
+    """Only a draft never submitted may lack what submission needs: the bureau has the others."""
+    from .factories import FAR_ENOUGH, farm_data
+
+    farm = services.farm_return(actor=world.insp_a, farm=submitted_farm(world), reason="补充平面图")
+    with pytest.raises(DomainError) as refused:
+        services.farm_application_save(
+            actor=world.ent_a_staff,
+            farm=farm,
+            data={**farm_data(world), "latitude": None, "longitude": None},
+            surroundings=FAR_ENOUGH,
+        )
+    assert refused.value.items == ["latitude", "longitude"]
+    farm.refresh_from_db()
+    assert farm.latitude is not None

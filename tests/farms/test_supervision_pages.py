@@ -228,3 +228,66 @@ def test_manager_narrows_the_calendar_to_a_branch(world, farm, client_for):
     assert farm.name_zh in client.get(CALENDAR, {"branch": world.branch_a.pk}).content.decode()
     html = client.get(CALENDAR, {"branch": world.branch_b.pk}).content.decode()
     assert 'data-testid="plan-chip"' not in html
+
+
+def _visit_with_actions(world, farm, count: int):
+    template = checklist_template_for(farm=farm)
+    return sv.visit_record(
+        actor=world.insp_a,
+        farm=farm,
+        template=template,
+        visited_on=TODAY,
+        answers={i.pk: ("ok", "") for i in template.items.all()},
+        findings=[
+            {"severity": "minor", "description": f"问题{n}", "action": f"整改{n}"} for n in range(count)
+        ],
+    )
+
+
+def test_overdue_is_one_rule_on_every_page(world, farm, client_for):
+    """Open past the deadline is overdue; reported done past the deadline is not: everywhere."""
+    visit = _visit_with_actions(world, farm, 3)
+    late, done_late, in_time = visit.findings.order_by("pk").values_list("actions", flat=True)
+    past = TODAY - dt.timedelta(days=3)
+    CorrectiveAction.objects.filter(pk__in=[late, done_late]).update(deadline=past)
+    CorrectiveAction.objects.filter(pk=done_late).update(status=CorrectiveAction.Status.DONE)
+    assert list(CorrectiveAction.objects.overdue().values_list("pk", flat=True)) == [late]
+    flags = dict(CorrectiveAction.objects.with_overdue().values_list("pk", "overdue"))
+    assert flags == {late: True, done_late: False, in_time: False}
+
+    inspector = client_for(world.insp_a)
+    html = inspector.get(reverse("portal_ciq:action_list")).content.decode()
+    assert html.count('data-status="overdue"') == 1 and f'data-action="{late}"' in html
+    response = inspector.get(reverse("portal_ciq:action_list"))
+    assert response.context["counts"] == {"overdue": 1, "done": 1, "open": 2}
+    detail = inspector.get(reverse("portal_ciq:visit_detail", args=[visit.pk])).content.decode()
+    assert detail.count('data-status="overdue"') == 1
+    mine = client_for(world.ent_a_staff).get(reverse("portal_enterprise:corrective_actions")).content.decode()
+    assert mine.count('data-status="overdue"') == 1
+
+
+def test_corrective_actions_are_paged(world, farm, client_for, django_assert_max_num_queries):
+    visit = _visit_with_actions(world, farm, 1)
+    finding = visit.findings.get()
+    CorrectiveAction.objects.bulk_create(
+        CorrectiveAction(finding=finding, description=f"补充整改{n}", deadline=TODAY + dt.timedelta(days=n))
+        for n in range(60)
+    )
+    inspector = client_for(world.insp_a)
+    url = reverse("portal_ciq:action_list")
+    with django_assert_max_num_queries(14):
+        first = inspector.get(url)
+    assert first.content.decode().count('data-testid="verify-form"') == 50
+    assert first.context["counts"]["open"] == 61
+    second = inspector.get(url, {"page": "2"}).content.decode()
+    assert second.count('data-testid="verify-form"') == 11
+    # A page past the end, or not a number, shows the nearest page rather than an error.
+    assert inspector.get(url, {"page": "999"}).content.decode().count('data-testid="verify-form"') == 11
+    assert inspector.get(url, {"page": "x"}).status_code == 200
+
+    CorrectiveAction.objects.filter(finding=finding).update(
+        status=CorrectiveAction.Status.VERIFIED, verified_by=world.insp_a
+    )
+    staff = client_for(world.ent_a_staff)
+    mine = staff.get(reverse("portal_enterprise:corrective_actions")).content.decode()
+    assert mine.count("补充整改") == 25 and "page=2" in mine

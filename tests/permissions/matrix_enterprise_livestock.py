@@ -78,6 +78,7 @@ MATRIX = {
     "portal_enterprise:log_list": _ours(farm_pk),
     "portal_enterprise:log_create": _ours(log_create_kwargs),
     "portal_enterprise:quick_entry": _ours(farm_pk),
+    "portal_enterprise:quick_tag_check": _ours(farm_pk),
     "portal_enterprise:animal_detail": _ours(an_animal),
     "portal_enterprise:animal_edit": _ours(an_animal),
     "portal_enterprise:animal_retag": _ours(an_animal),

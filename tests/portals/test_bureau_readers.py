@@ -182,6 +182,24 @@ def test_list_shows_status_backlog_last_read_and_alarm(world, client_for, huizho
     assert 'data-state="offline"' in gate_row and "reader-alarm" not in gate_row
 
 
+def test_reads_after_a_not_connected_heartbeat_show_the_reader_attached(world, client_for, huizhou):
+    """A bridge's first heartbeat goes out before its port is open (connected: false); the reads
+    that follow prove the reader is attached, until a later heartbeat says otherwise."""
+    start = timezone.now() - dt.timedelta(seconds=20)
+    beat(huizhou.chute, at=protocol.iso_ms(start), connected=False)
+    client = client_for(world.manager)
+    page = client.get(detail_url(huizhou.chute)).content.decode()
+    assert 'data-connected="no"' in page
+    deliver(huizhou.chute, [read(1, huizhou.animals[0].rfid, at=start + dt.timedelta(seconds=5))])
+    page = client.get(detail_url(huizhou.chute)).content.decode()
+    assert 'data-connected="yes"' in page and 'data-connected="no"' not in page
+    feed = client.get(feed_url(huizhou.chute, after=0) + "&card=1").content.decode()
+    assert 'data-connected="yes"' in feed
+    # Unplugged after that read: the newer heartbeat is believed again.
+    beat(huizhou.chute, at=protocol.iso_ms(start + dt.timedelta(seconds=10)), connected=False)
+    assert 'data-connected="no"' in client.get(detail_url(huizhou.chute)).content.decode()
+
+
 def test_list_refreshes_as_a_partial_and_filters(world, client_for, huizhou):
     client = client_for(world.manager)
     page = client.get(list_url()).content.decode()

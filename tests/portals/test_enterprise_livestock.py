@@ -469,6 +469,44 @@ def test_quick_entry_by_scanned_tags(world, farm, animals, clerk):
     assert {link.animal_id for link in log.links.all()} == {animals[0].pk, animals[1].pk, animals[2].pk}
 
 
+def test_quick_entry_checks_each_tag_as_it_is_scanned(world, farm, animals, clerk, client_for):
+    """An unknown tag was taken into the list and refused only after submitting: now the scan
+    is checked at once, by the same rule as saving, within the user's own farms."""
+    check = url("quick_tag_check", farm.pk)
+    known = clerk.get(check, {"tag": animals[1].rfid}).json()
+    assert known == {
+        "ok": True,
+        "id": animals[1].pk,
+        "code": animals[1].national_code,
+        "rfid": animals[1].rfid,
+        "pen": animals[1].pen,
+    }
+    unknown = clerk.get(check, {"tag": national(99)}).json()
+    assert (
+        unknown["ok"] is False
+        and national(99) in unknown["error"]
+        and "Not an animal of this farm" in unknown["error"]
+    )
+    garbled = clerk.get(check, {"tag": "12AB"}).json()
+    assert garbled["ok"] is False and garbled["error"]
+    assert clerk.get(check, {"tag": ""}).json()["ok"] is False
+    # Another enterprise cannot ask about this farm's animals at all.
+    assert client_for(world.ent_b_staff).get(check, {"tag": animals[1].rfid}).status_code == 404
+
+
+def test_quick_entry_says_which_animals_were_recorded(world, farm, animals, clerk):
+    post = vaccination_post(farm, kind="vaccination", animals=[str(animals[4].pk), str(animals[0].pk)])
+    response = clerk.post(url("quick_entry", farm.pk), post, follow=True)
+    shown = " ".join(str(m) for m in response.context["messages"])
+    codes = sorted([animals[0].national_code, animals[4].national_code])
+    assert f"for 2 animals: {codes[0]}, {codes[1]}." in shown
+    one = vaccination_post(farm, kind="vaccination", animals=[str(animals[2].pk)])
+    shown = " ".join(
+        str(m) for m in clerk.post(url("quick_entry", farm.pk), one, follow=True).context["messages"]
+    )
+    assert f"for 1 animal: {animals[2].national_code}." in shown
+
+
 def test_quick_entry_with_nothing_chosen_records_nothing(world, farm, animals, clerk):
     response = clerk.post(url("quick_entry", farm.pk), vaccination_post(farm, kind="vaccination"))
     assert response.status_code == 200
