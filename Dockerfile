@@ -1,7 +1,9 @@
-# syntax=docker/dockerfile:1
-# One image for every process of the system: web (gunicorn), worker and beat (Celery), and the
-# one-shot migrate job. See docs/deploy.md.
+# One image for every process of the system: web (gunicorn), worker and beat (Celery), the one-shot
+# migrate job and the RFID bridge. See docs/deploy.md.
+# No "# syntax=" line: the classic builder and BuildKit's built-in frontend both build this file,
+# and neither needs a registry for it (a syntax line makes BuildKit fetch its frontend).
 FROM python:3.11-slim-bookworm
+LABEL org.opencontainers.image.title="hk-livestock"
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -14,11 +16,14 @@ RUN groupadd --system --gid 1000 app \
 
 WORKDIR /app
 
-# Dependencies first, so that a code change does not reinstall them. `pip install .` installs
-# only the dependencies (py-modules = []); setuptools reads README.md for the metadata.
-COPY pyproject.toml README.md ./
-RUN pip install --no-cache-dir . \
- && rm -rf build ./*.egg-info
+# Dependencies first and from pyproject.toml alone, so that a change to the code, the README or
+# the docs reuses this layer: the list is read from [project] dependencies and installed directly
+# (the project itself is never installed; it runs from /app).
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" \
+      > /tmp/requirements.txt \
+ && pip install --no-cache-dir -r /tmp/requirements.txt \
+ && rm /tmp/requirements.txt
 
 COPY . .
 
@@ -32,7 +37,7 @@ ENV DJANGO_SETTINGS_MODULE=config.settings.production \
 RUN DJANGO_SECRET_KEY=collectstatic-at-build-time-only \
     DATABASE_URL=postgres://x@x/x \
     DJANGO_ALLOWED_HOSTS=x \
-    python manage.py collectstatic --noinput \
+    python manage.py collectstatic --noinput -v 0 \
  && mkdir -p /app/var/media /app/var/bridge /var/lib/celery \
  && chown app:app /app/var /app/var/media /app/var/bridge /var/lib/celery
 
@@ -40,6 +45,6 @@ USER app
 
 EXPOSE 8000
 
-# Health check: see the `web` service in docker-compose.yml (the worker and beat share this
-# image and have no HTTP port).
+# Health check: see the `web` service in docker-compose.yml (the worker, beat and bridge share
+# this image and have no HTTP port).
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--forwarded-allow-ips=*"]
