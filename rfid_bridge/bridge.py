@@ -1,15 +1,22 @@
 """The running bridge: reader -> spool -> sender, plus heartbeats.
 
-Three threads, each with one job, so a slow disk never stalls the serial port and a dead server
+Four threads, each with one job, so a slow disk never stalls the serial port and a dead server
 never stalls the disk:
 
 * reader: serial lines -> profile -> de-duplication -> the intake queue (memory only);
-* spooler: intake -> the durable spool in small transactions; when the spool cannot be written
-  (disk full) the reads wait in a bounded memory buffer and the write is retried;
-* sender: spool -> delivery, in order of seq, up to ``batch`` reads per message, as soon as there
-  are any; a read is deleted from the spool only once the server stored it: over HTTP when the
+* spooler: intake -> the spool, committed at once (a commit only writes, it does not wait for the
+  disk: see spool.py), so that a bridge killed now loses only the reads of the last moment; when
+  the spool cannot be written (disk full) the reads wait in a bounded memory buffer and the write
+  is retried;
+* syncer: makes what was committed safe from a power cut (fsync) and checkpoints the spool, away
+  from the commits;
+* sender: spool -> delivery, in order of seq, up to ``batch`` reads per message, as soon as they
+  are synced; a read is deleted from the spool only once the server stored it: over HTTP when the
   server answered, through Celery when a worker acknowledged it (protocol, "Acknowledgements");
   a batch not acknowledged in time is sent again. It also sends the heartbeat.
+
+What a SIGKILL costs is exactly the reads taken from the port and not yet committed: the status
+file counts them (``detail.lines_taken``, ``detail.reads_spooled``, ``detail.in_memory``).
 
 The main thread (``run``) writes the status file and waits for a stop (SIGTERM/SIGINT).
 """
@@ -92,13 +99,17 @@ class Bridge:
         self._intake: queue.SimpleQueue = queue.SimpleQueue()
         self._buffer: deque = deque()  # reads not yet written to the spool
         self._work = threading.Event()  # the spool has something new for the sender
+        self._committed = threading.Event()  # the spool has something new for the syncer
         self._stop_reader = threading.Event()
         self._stop_spooler = threading.Event()
+        self._stop_syncer = threading.Event()
         self._stop_sender = threading.Event()
         self._stopped = threading.Event()
         self._threads: list[threading.Thread] = []
 
         # Counters since start (the heartbeat reports them).
+        self.lines_taken = 0  # lines the port gave, tags or not (a half line cut off included)
+        self.reads_spooled = 0  # reads committed to the spool
         self.raw_reads = 0
         self.sightings = 0
         self.non_tags = 0
@@ -115,6 +126,7 @@ class Bridge:
         self._port_changed = False
         self.port_error: str | None = None
         self.spool_alarm: str | None = None
+        self.sync_alarm: str | None = None
         self.delivery_alarm: str | None = None
         self.heartbeats_sent = 0
         self._non_tag_logged: dict[str, float] = {}
@@ -126,6 +138,7 @@ class Bridge:
     # --- reader thread ---------------------------------------------------------------------
 
     def _on_line(self, line: bytes, at: float) -> None:
+        self.lines_taken += 1
         text = line.decode("latin-1")  # every byte maps to one character: decoding cannot fail
         result = self.settings.profile.parse(text)
         if result.ok:
@@ -139,6 +152,7 @@ class Bridge:
             self._non_tag(result.kind, result.error, text)
 
     def _on_partial(self, line: bytes) -> None:
+        self.lines_taken += 1
         self._non_tag(UNRECOGNISED, "half line cut off when the port was lost", line.decode("latin-1"))
 
     def _non_tag(self, kind: str, error: str | None, text: str) -> None:
@@ -221,13 +235,14 @@ class Bridge:
                 return False
             for _ in chunk:
                 self._buffer.popleft()
+            self.reads_spooled += len(chunk)
+            self._committed.set()
             self._chunk = min(SPOOL_CHUNK, self._chunk * 2)
             if self.spool_alarm:
                 log.warning(
                     "spool writable again; %d reads held in memory are being written", len(self._buffer)
                 )
                 self.spool_alarm = None
-            self._work.set()
         return True
 
     def _spool_failed(self, exc: BaseException) -> None:
@@ -242,6 +257,36 @@ class Bridge:
         if self.spool_alarm is None or self.spool_alarm.split(":")[0] != alarm.split(":")[0]:
             log.error("ALARM %s", alarm)
         self.spool_alarm = alarm
+
+    # --- syncer thread ---------------------------------------------------------------------
+
+    def _syncer(self) -> None:
+        backoff = Backoff(0.2, 5.0)
+        while True:
+            stopping = self._stop_syncer.is_set()
+            # Every commit wakes it; once a second it also looks in for a checkpoint.
+            self._committed.wait(1.0 if not stopping else 0)
+            self._committed.clear()
+            before = self.spool.synced_seq
+            try:
+                synced = self.spool.sync()
+            except Exception as exc:  # noqa: BLE001 - a failing disk must not stop the bridge
+                alarm = f"SPOOL SYNC FAILED: {type(exc).__name__}: {exc}; reads are not sent until it works"
+                if self.sync_alarm is None:
+                    log.error("ALARM %s", alarm)
+                self.sync_alarm = alarm
+                if self._stop_syncer.wait(backoff.next()):
+                    return
+                self._committed.set()
+                continue
+            backoff.reset()
+            if self.sync_alarm:
+                log.warning("the spool is synced again")
+                self.sync_alarm = None
+            if synced > before:
+                self._work.set()
+            if stopping:
+                return
 
     # --- sender thread ---------------------------------------------------------------------
 
@@ -280,14 +325,19 @@ class Bridge:
             try:
                 if overdue:
                     first, sent = overdue
-                    reads = self.spool.fetch(after=first - 1, limit=settings.batch, upto=sent.last)
+                    upto = min(sent.last, self.spool.synced_seq)
+                    reads = self.spool.fetch(after=first - 1, limit=settings.batch, upto=upto)
                     if not reads:  # acknowledged or forgotten meanwhile
                         self._forget_inflight(first)
                         continue
                 elif acks and len(self._inflight) >= settings.inflight_max:
                     reads = []  # enough unacknowledged: wait for the workers
                 else:
-                    reads = self.spool.fetch(after=sent_upto, limit=settings.batch)
+                    # Only what is on the disk: a read the server has must never be lost by
+                    # a power cut and its seq handed out again.
+                    reads = self.spool.fetch(
+                        after=sent_upto, limit=settings.batch, upto=self.spool.synced_seq
+                    )
             except Exception as exc:  # noqa: BLE001 - keep running; the spool may come back
                 log.error("cannot read the spool: %s", exc)
                 if stopping:
@@ -425,7 +475,7 @@ class Bridge:
         return self._loop.bytes_read if self._loop else 0
 
     def alarm(self) -> str | None:
-        alarms = [self.spool_alarm, self.delivery_alarm]
+        alarms = [self.spool_alarm, self.sync_alarm, self.delivery_alarm]
         if not self.connected and self.port_error:
             alarms.append(f"READER DISCONNECTED: {self.port_error}")
         if self.dropped:
@@ -458,7 +508,11 @@ class Bridge:
                 "delivery": self.delivery.describe(),
                 "spool_file": str(self.settings.spool),
                 "spool_last_seq": self.spool.last_seq,
-                "in_memory": len(self._buffer),
+                "spool_synced_seq": self.spool.synced_seq,
+                # Taken from the port, and where it is: a SIGKILL loses exactly in_memory.
+                "lines_taken": self.lines_taken,
+                "reads_spooled": self.reads_spooled,
+                "in_memory": len(self._buffer) + self._intake.qsize(),
                 "bytes_read": self.bytes_read,
                 "non_tag_kinds": dict(self.non_tag_kinds),
                 "delivered": self.delivered,
@@ -518,6 +572,7 @@ class Bridge:
         jobs = (
             ("reader", loop.run, self._stop_reader),
             ("spooler", self._spooler, self._stop_spooler),
+            ("syncer", self._syncer, self._stop_syncer),
             ("sender", self._sender, self._stop_sender),
         )
         for name, target, stop in jobs:
@@ -559,12 +614,15 @@ class Bridge:
         self.shutdown()
 
     def shutdown(self) -> None:
-        reader, spooler, sender = self._threads
+        reader, spooler, syncer, sender = self._threads
         self._stop_reader.set()
         reader.join()
         self._spooler_deadline = time.monotonic() + self.settings.drain_timeout
         self._stop_spooler.set()
         spooler.join()
+        self._stop_syncer.set()  # a last sync of everything spooled, then the sender drains
+        self._committed.set()
+        syncer.join()
         self._stop_sender.set()
         self._work.set()
         sender.join()

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from rfid_bridge import protocol
+from rfid_bridge.iso11784 import Code
 from rfid_bridge.spool import inspect
 
 from .conftest import SECRET, MemoryDelivery, Sink, make_settings, need_binary, tag_lines, wait_until
@@ -200,6 +201,21 @@ def test_parse_command():
                          "country=cc,national_id=nid", stdin=b"ID:156-000123456789\n")  # fmt: skip
     assert json.loads(custom.stdout) == {"ok": True, "tag": "156000123456789", "profile": "custom",
                                          "raw": "ID:156-000123456789"}  # fmt: skip
+
+
+def test_parse_auto_reads_the_allflex_template_with_every_separator():
+    from .test_profiles import TEMPLATE_PREFIXES, TEMPLATE_SEPARATORS, template_line
+
+    codes = [Code(156, n) for n in range(1, 26)]
+    pairs = [(p, s) for p in TEMPLATE_PREFIXES for s in TEMPLATE_SEPARATORS]
+    lines = [template_line(p, s, code) for (p, s), code in zip(pairs, codes, strict=True)]
+    result = rfid_bridge(
+        "parse", "--profile", "auto", stdin="".join(f"{line}\r\n" for line in lines).encode()
+    )
+    out = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [o["tag"] for o in out] == [code.tag for code in codes]
+    assert {o["profile"] for o in out} == {"allflex-template"}
+    assert "25 lines: 25 tags" in result.stderr.decode()
 
 
 def test_config_file_profiles(tmp_path):
