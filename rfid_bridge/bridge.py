@@ -80,6 +80,10 @@ class Settings:
     backoff_max: float = 30.0
     refused_retry: float = 60.0  # the server said no: ask again this seldom
     drain_timeout: float = 5.0  # on stop, how long to keep delivering what is spooled
+    # A read is sent at once, unless a message went less than this before: then it waits for the
+    # rest of the interval with the reads coming meanwhile, so that a reader's steady trickle is
+    # not one message (one worker task, one database commit) per read.
+    send_interval: float = 0.05
     ack_timeout: float = 60.0  # Celery: send a batch again when no worker acknowledged it by then
     inflight_max: int = 50  # Celery: batches published and not yet acknowledged, at most
     max_pages: int | None = None  # cap the spool (tests simulate a full disk with it)
@@ -300,6 +304,7 @@ class Bridge:
         confirmed = 0  # (confirming deliveries) highest seq stored by the server
         deleted_upto = 0
         retry_at = 0.0  # after a failure, no delivery before this (heartbeats still go out)
+        last_sent = -1e9
         drain_deadline = None
         if acks:
             self._take_acks()  # what the workers stored before a restart need not go again
@@ -333,6 +338,11 @@ class Bridge:
                 elif acks and len(self._inflight) >= settings.inflight_max:
                     reads = []  # enough unacknowledged: wait for the workers
                 else:
+                    linger = last_sent + settings.send_interval - time.monotonic()
+                    waiting = self.spool.synced_seq - sent_upto
+                    if linger > 0 and 0 < waiting < settings.batch and not stopping:
+                        self._stop_sender.wait(linger)
+                        continue
                     # Only what is on the disk: a read the server has must never be lost by
                     # a power cut and its seq handed out again.
                     reads = self.spool.fetch(
@@ -374,6 +384,8 @@ class Bridge:
                 retry_at = time.monotonic() + delay
                 continue
             backoff.reset()
+            if not overdue:
+                last_sent = time.monotonic()
             first, last = reads[0]["seq"], reads[-1]["seq"]
             if acks:
                 tries = 1

@@ -122,7 +122,8 @@ class Profile:
         try:
             code = self.convert(found)
         except (CodeError, ValueError, KeyError, IndexError, TypeError) as exc:
-            return Result(INVALID, error=f"not a valid ISO 11784 number: {exc}", profile=self.name)
+            reason = str(exc).rstrip(".")
+            return Result(INVALID, error=f"not a valid ISO 11784 number: {reason}", profile=self.name)
         if not code.animal:
             return Result(NON_ANIMAL, error="not an animal tag (animal flag not set)", profile=self.name)
         return Result(TAG, tag=code.tag, profile=self.name)
