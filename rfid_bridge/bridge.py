@@ -46,6 +46,9 @@ from .spool import Spool, is_disk_full
 log = logging.getLogger("rfid_bridge")
 
 SPOOL_CHUNK = 5000  # reads per spool transaction at most
+# The reader takes no more from the port while this many reads wait for their commit (unless the
+# spool cannot be written: then they wait in memory). The port holds the rest, safe from a kill.
+UNSPOOLED_MAX = 32
 ACK_POLL = 0.1  # seconds between looks for acknowledgements while some are awaited
 
 
@@ -104,6 +107,8 @@ class Bridge:
         self._buffer: deque = deque()  # reads not yet written to the spool
         self._work = threading.Event()  # the spool has something new for the sender
         self._committed = threading.Event()  # the spool has something new for the syncer
+        self._freed = threading.Event()  # reads left the spool: a full one may take more now
+        self._spooled = threading.Event()  # a commit: the reader may take more from the port
         self._stop_reader = threading.Event()
         self._stop_spooler = threading.Event()
         self._stop_syncer = threading.Event()
@@ -155,6 +160,16 @@ class Bridge:
         else:
             self._non_tag(result.kind, result.error, text)
 
+    def _ready(self) -> bool:
+        """May the reader take more from the port? Not while too many reads wait for their commit."""
+        if self.spool_alarm or self._intake.qsize() + len(self._buffer) < UNSPOOLED_MAX:
+            return True
+        self._spooled.clear()
+        if self._intake.qsize() + len(self._buffer) < UNSPOOLED_MAX:
+            return True
+        self._spooled.wait(0.05)
+        return False
+
     def _on_partial(self, line: bytes) -> None:
         self.lines_taken += 1
         self._non_tag(UNRECOGNISED, "half line cut off when the port was lost", line.decode("latin-1"))
@@ -190,6 +205,9 @@ class Bridge:
         while True:
             stopping = self._stop_spooler.is_set()
             self._take_intake(block=not self._buffer and not stopping)
+            if self._freed.is_set():
+                self._freed.clear()
+                retry_at = 0.0  # delivered reads made room: no need to wait out the back-off
             if self._buffer and time.monotonic() >= retry_at:
                 if self._write_buffer():
                     backoff.reset()
@@ -241,6 +259,7 @@ class Bridge:
                 self._buffer.popleft()
             self.reads_spooled += len(chunk)
             self._committed.set()
+            self._spooled.set()
             self._chunk = min(SPOOL_CHUNK, self._chunk * 2)
             if self.spool_alarm:
                 log.warning(
@@ -442,6 +461,7 @@ class Bridge:
         for first, last in ranges:
             try:
                 self.acknowledged += self.spool.delete_range(first, last)
+                self._freed.set()
             except Exception as exc:  # noqa: BLE001 - not deleted means only sent again
                 log.error("cannot delete acknowledged reads %d-%d from the spool (%s)", first, last, exc)
                 continue
@@ -457,6 +477,7 @@ class Bridge:
         except Exception as exc:  # noqa: BLE001 - delivered reads not deleted are only sent again
             log.error("cannot delete delivered reads from the spool (%s); trying again later", exc)
             return deleted_upto
+        self._freed.set()
         return confirmed
 
     def _delivery_failed(self, exc: DeliveryError, delay: float) -> None:
@@ -580,6 +601,7 @@ class Bridge:
                 **settings.serial_options,
             },
             opener=self._opener,
+            ready=self._ready,
         )
         jobs = (
             ("reader", loop.run, self._stop_reader),

@@ -103,6 +103,9 @@ def test_sigkill_mid_stream_loses_only_what_it_had_not_spooled(tmp_path, cable, 
         for _ in range(4):
             before = len(sink.reads)
             wait_until(lambda b=before: len(sink.reads) > b + 300, what="reads flowing")
+            # It keeps up with the reader (the backlog of its restart is read), then, at a
+            # random moment 0.1-0.5 s later: SIGKILL.
+            wait_until(lambda: cable.pending() < 64, what="the bridge to catch up")
             due = writer.written + rng.randrange(rate // 10, rate // 2)
             wait_until(lambda d=due: writer.written >= d, what="lines written")
             process.send_signal(signal.SIGKILL)
