@@ -96,6 +96,24 @@ BENCHMARKS: dict[str, Benchmark] = {
         },
         django=False,
     ),
+    # The bridge alone on a virtual cable: bench/bridge_kill.py.
+    "bridge": Benchmark(
+        "bench.bridge_kill:run",
+        {
+            "reads_lost_per_bridge_kill": Figure(
+                "reads",
+                goal=8,
+                about="Lines lost at the worst of 10 SIGKILLs of the bridge at 150 lines/s, counted exactly; "
+                "goal: 50 ms of lines.",
+            ),
+            "bridge_cable_to_delivery_ms": Figure(
+                "ms",
+                goal=100,
+                about="A line written into the cable until its read is delivered, at 20 lines/s; median.",
+            ),
+        },
+        django=False,
+    ),
 }
 
 

@@ -1,15 +1,22 @@
 """The running bridge: reader -> spool -> sender, plus heartbeats.
 
-Three threads, each with one job, so a slow disk never stalls the serial port and a dead server
+Four threads, each with one job, so a slow disk never stalls the serial port and a dead server
 never stalls the disk:
 
 * reader: serial lines -> profile -> de-duplication -> the intake queue (memory only);
-* spooler: intake -> the durable spool in small transactions; when the spool cannot be written
-  (disk full) the reads wait in a bounded memory buffer and the write is retried;
-* sender: spool -> delivery, in order of seq, up to ``batch`` reads per message, as soon as there
-  are any; a read is deleted from the spool only once the server stored it: over HTTP when the
+* spooler: intake -> the spool, committed at once (a commit only writes, it does not wait for the
+  disk: see spool.py), so that a bridge killed now loses only the reads of the last moment; when
+  the spool cannot be written (disk full) the reads wait in a bounded memory buffer and the write
+  is retried;
+* syncer: makes what was committed safe from a power cut (fsync) and checkpoints the spool, away
+  from the commits;
+* sender: spool -> delivery, in order of seq, up to ``batch`` reads per message, as soon as they
+  are synced; a read is deleted from the spool only once the server stored it: over HTTP when the
   server answered, through Celery when a worker acknowledged it (protocol, "Acknowledgements");
   a batch not acknowledged in time is sent again. It also sends the heartbeat.
+
+What a SIGKILL costs is exactly the reads taken from the port and not yet committed: the status
+file counts them (``detail.lines_taken``, ``detail.reads_spooled``, ``detail.in_memory``).
 
 The main thread (``run``) writes the status file and waits for a stop (SIGTERM/SIGINT).
 """
@@ -39,6 +46,9 @@ from .spool import Spool, is_disk_full
 log = logging.getLogger("rfid_bridge")
 
 SPOOL_CHUNK = 5000  # reads per spool transaction at most
+# The reader takes no more from the port while this many reads wait for their commit (unless the
+# spool cannot be written: then they wait in memory). The port holds the rest, safe from a kill.
+UNSPOOLED_MAX = 32
 ACK_POLL = 0.1  # seconds between looks for acknowledgements while some are awaited
 
 
@@ -73,6 +83,10 @@ class Settings:
     backoff_max: float = 30.0
     refused_retry: float = 60.0  # the server said no: ask again this seldom
     drain_timeout: float = 5.0  # on stop, how long to keep delivering what is spooled
+    # A read is sent at once, unless a message went less than this before: then it waits for the
+    # rest of the interval with the reads coming meanwhile, so that a reader's steady trickle is
+    # not one message (one worker task, one database commit) per read.
+    send_interval: float = 0.05
     ack_timeout: float = 60.0  # Celery: send a batch again when no worker acknowledged it by then
     inflight_max: int = 50  # Celery: batches published and not yet acknowledged, at most
     max_pages: int | None = None  # cap the spool (tests simulate a full disk with it)
@@ -92,13 +106,19 @@ class Bridge:
         self._intake: queue.SimpleQueue = queue.SimpleQueue()
         self._buffer: deque = deque()  # reads not yet written to the spool
         self._work = threading.Event()  # the spool has something new for the sender
+        self._committed = threading.Event()  # the spool has something new for the syncer
+        self._freed = threading.Event()  # reads left the spool: a full one may take more now
+        self._spooled = threading.Event()  # a commit: the reader may take more from the port
         self._stop_reader = threading.Event()
         self._stop_spooler = threading.Event()
+        self._stop_syncer = threading.Event()
         self._stop_sender = threading.Event()
         self._stopped = threading.Event()
         self._threads: list[threading.Thread] = []
 
         # Counters since start (the heartbeat reports them).
+        self.lines_taken = 0  # lines the port gave, tags or not (a half line cut off included)
+        self.reads_spooled = 0  # reads committed to the spool
         self.raw_reads = 0
         self.sightings = 0
         self.non_tags = 0
@@ -115,6 +135,7 @@ class Bridge:
         self._port_changed = False
         self.port_error: str | None = None
         self.spool_alarm: str | None = None
+        self.sync_alarm: str | None = None
         self.delivery_alarm: str | None = None
         self.heartbeats_sent = 0
         self._non_tag_logged: dict[str, float] = {}
@@ -126,6 +147,7 @@ class Bridge:
     # --- reader thread ---------------------------------------------------------------------
 
     def _on_line(self, line: bytes, at: float) -> None:
+        self.lines_taken += 1
         text = line.decode("latin-1")  # every byte maps to one character: decoding cannot fail
         result = self.settings.profile.parse(text)
         if result.ok:
@@ -138,7 +160,18 @@ class Bridge:
         else:
             self._non_tag(result.kind, result.error, text)
 
+    def _ready(self) -> bool:
+        """May the reader take more from the port? Not while too many reads wait for their commit."""
+        if self.spool_alarm or self._intake.qsize() + len(self._buffer) < UNSPOOLED_MAX:
+            return True
+        self._spooled.clear()
+        if self._intake.qsize() + len(self._buffer) < UNSPOOLED_MAX:
+            return True
+        self._spooled.wait(0.05)
+        return False
+
     def _on_partial(self, line: bytes) -> None:
+        self.lines_taken += 1
         self._non_tag(UNRECOGNISED, "half line cut off when the port was lost", line.decode("latin-1"))
 
     def _non_tag(self, kind: str, error: str | None, text: str) -> None:
@@ -172,6 +205,9 @@ class Bridge:
         while True:
             stopping = self._stop_spooler.is_set()
             self._take_intake(block=not self._buffer and not stopping)
+            if self._freed.is_set():
+                self._freed.clear()
+                retry_at = 0.0  # delivered reads made room: no need to wait out the back-off
             if self._buffer and time.monotonic() >= retry_at:
                 if self._write_buffer():
                     backoff.reset()
@@ -221,13 +257,15 @@ class Bridge:
                 return False
             for _ in chunk:
                 self._buffer.popleft()
+            self.reads_spooled += len(chunk)
+            self._committed.set()
+            self._spooled.set()
             self._chunk = min(SPOOL_CHUNK, self._chunk * 2)
             if self.spool_alarm:
                 log.warning(
                     "spool writable again; %d reads held in memory are being written", len(self._buffer)
                 )
                 self.spool_alarm = None
-            self._work.set()
         return True
 
     def _spool_failed(self, exc: BaseException) -> None:
@@ -243,6 +281,36 @@ class Bridge:
             log.error("ALARM %s", alarm)
         self.spool_alarm = alarm
 
+    # --- syncer thread ---------------------------------------------------------------------
+
+    def _syncer(self) -> None:
+        backoff = Backoff(0.2, 5.0)
+        while True:
+            stopping = self._stop_syncer.is_set()
+            # Every commit wakes it; once a second it also looks in for a checkpoint.
+            self._committed.wait(1.0 if not stopping else 0)
+            self._committed.clear()
+            before = self.spool.synced_seq
+            try:
+                synced = self.spool.sync()
+            except Exception as exc:  # noqa: BLE001 - a failing disk must not stop the bridge
+                alarm = f"SPOOL SYNC FAILED: {type(exc).__name__}: {exc}; reads are not sent until it works"
+                if self.sync_alarm is None:
+                    log.error("ALARM %s", alarm)
+                self.sync_alarm = alarm
+                if self._stop_syncer.wait(backoff.next()):
+                    return
+                self._committed.set()
+                continue
+            backoff.reset()
+            if self.sync_alarm:
+                log.warning("the spool is synced again")
+                self.sync_alarm = None
+            if synced > before:
+                self._work.set()
+            if stopping:
+                return
+
     # --- sender thread ---------------------------------------------------------------------
 
     def _sender(self) -> None:
@@ -255,6 +323,7 @@ class Bridge:
         confirmed = 0  # (confirming deliveries) highest seq stored by the server
         deleted_upto = 0
         retry_at = 0.0  # after a failure, no delivery before this (heartbeats still go out)
+        last_sent = -1e9
         drain_deadline = None
         if acks:
             self._take_acks()  # what the workers stored before a restart need not go again
@@ -280,14 +349,24 @@ class Bridge:
             try:
                 if overdue:
                     first, sent = overdue
-                    reads = self.spool.fetch(after=first - 1, limit=settings.batch, upto=sent.last)
+                    upto = min(sent.last, self.spool.synced_seq)
+                    reads = self.spool.fetch(after=first - 1, limit=settings.batch, upto=upto)
                     if not reads:  # acknowledged or forgotten meanwhile
                         self._forget_inflight(first)
                         continue
                 elif acks and len(self._inflight) >= settings.inflight_max:
                     reads = []  # enough unacknowledged: wait for the workers
                 else:
-                    reads = self.spool.fetch(after=sent_upto, limit=settings.batch)
+                    linger = last_sent + settings.send_interval - time.monotonic()
+                    waiting = self.spool.synced_seq - sent_upto
+                    if linger > 0 and 0 < waiting < settings.batch and not stopping:
+                        self._stop_sender.wait(linger)
+                        continue
+                    # Only what is on the disk: a read the server has must never be lost by
+                    # a power cut and its seq handed out again.
+                    reads = self.spool.fetch(
+                        after=sent_upto, limit=settings.batch, upto=self.spool.synced_seq
+                    )
             except Exception as exc:  # noqa: BLE001 - keep running; the spool may come back
                 log.error("cannot read the spool: %s", exc)
                 if stopping:
@@ -324,6 +403,8 @@ class Bridge:
                 retry_at = time.monotonic() + delay
                 continue
             backoff.reset()
+            if not overdue:
+                last_sent = time.monotonic()
             first, last = reads[0]["seq"], reads[-1]["seq"]
             if acks:
                 tries = 1
@@ -380,6 +461,7 @@ class Bridge:
         for first, last in ranges:
             try:
                 self.acknowledged += self.spool.delete_range(first, last)
+                self._freed.set()
             except Exception as exc:  # noqa: BLE001 - not deleted means only sent again
                 log.error("cannot delete acknowledged reads %d-%d from the spool (%s)", first, last, exc)
                 continue
@@ -395,6 +477,7 @@ class Bridge:
         except Exception as exc:  # noqa: BLE001 - delivered reads not deleted are only sent again
             log.error("cannot delete delivered reads from the spool (%s); trying again later", exc)
             return deleted_upto
+        self._freed.set()
         return confirmed
 
     def _delivery_failed(self, exc: DeliveryError, delay: float) -> None:
@@ -425,7 +508,7 @@ class Bridge:
         return self._loop.bytes_read if self._loop else 0
 
     def alarm(self) -> str | None:
-        alarms = [self.spool_alarm, self.delivery_alarm]
+        alarms = [self.spool_alarm, self.sync_alarm, self.delivery_alarm]
         if not self.connected and self.port_error:
             alarms.append(f"READER DISCONNECTED: {self.port_error}")
         if self.dropped:
@@ -458,7 +541,11 @@ class Bridge:
                 "delivery": self.delivery.describe(),
                 "spool_file": str(self.settings.spool),
                 "spool_last_seq": self.spool.last_seq,
-                "in_memory": len(self._buffer),
+                "spool_synced_seq": self.spool.synced_seq,
+                # Taken from the port, and where it is: a SIGKILL loses exactly in_memory.
+                "lines_taken": self.lines_taken,
+                "reads_spooled": self.reads_spooled,
+                "in_memory": len(self._buffer) + self._intake.qsize(),
                 "bytes_read": self.bytes_read,
                 "non_tag_kinds": dict(self.non_tag_kinds),
                 "delivered": self.delivered,
@@ -514,10 +601,12 @@ class Bridge:
                 **settings.serial_options,
             },
             opener=self._opener,
+            ready=self._ready,
         )
         jobs = (
             ("reader", loop.run, self._stop_reader),
             ("spooler", self._spooler, self._stop_spooler),
+            ("syncer", self._syncer, self._stop_syncer),
             ("sender", self._sender, self._stop_sender),
         )
         for name, target, stop in jobs:
@@ -559,12 +648,15 @@ class Bridge:
         self.shutdown()
 
     def shutdown(self) -> None:
-        reader, spooler, sender = self._threads
+        reader, spooler, syncer, sender = self._threads
         self._stop_reader.set()
         reader.join()
         self._spooler_deadline = time.monotonic() + self.settings.drain_timeout
         self._stop_spooler.set()
         spooler.join()
+        self._stop_syncer.set()  # a last sync of everything spooled, then the sender drains
+        self._committed.set()
+        syncer.join()
         self._stop_sender.set()
         self._work.set()
         sender.join()

@@ -75,9 +75,23 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--tags", required=True, help="file of 15-digit tags, or a number of random tags")
     sim.add_argument("--rate", type=float, default=10.0, help="lines per second (0: as fast as possible)")
     sim.add_argument("--profile", default="allflex", help="format to write in (default allflex)")
-    sim.add_argument("--repeat", type=int, default=1, help="reads of each tag in a row (default 1)")
+    sim.add_argument(
+        "--repeat",
+        default="1",
+        help="reads of each tag in a row: a number, or a range such as 3-8 (default 1)",
+    )
     sim.add_argument("--noise", type=float, default=0.0, help="share of non-tag lines mixed in (0-1)")
     sim.add_argument("--power-on", action="store_true", help="start with the <STX> power-on line")
+    sim.add_argument(
+        "--forever",
+        action="store_true",
+        help="a reader at a chute: tags pass at random, without end (until stopped, or --count)",
+    )
+    sim.add_argument(
+        "--unknown", type=float, default=0.0, help="with --forever: share of tags nobody registered (0-1)"
+    )
+    sim.add_argument("--gap", type=float, default=0.0, help="seconds between two tags passing (default 0)")
+    sim.add_argument("--count", type=int, default=0, help="with --forever: stop after this many tags")
     sim.add_argument("--baudrate", type=int, default=9600)
     sim.add_argument("--seed", type=int, default=1, help="random seed for tags and noise")
 
@@ -289,6 +303,7 @@ def cmd_simulate(args) -> int:
     try:
         profile = profiles.get(args.profile)
         codes = simulate.tag_codes(args.tags, seed=args.seed)
+        repeat = simulate.parse_repeat(args.repeat)
         target = simulate.open_target(args.port, baudrate=args.baudrate)
     except KeyError:
         raise ConfigError(
@@ -302,13 +317,19 @@ def cmd_simulate(args) -> int:
             codes,
             profile,
             rate=args.rate,
-            repeat=args.repeat,
+            repeat=repeat,
             noise=args.noise,
             power_on=args.power_on,
             seed=args.seed,
+            forever=args.forever,
+            unknown=args.unknown,
+            gap=args.gap,
+            count=args.count,
         )
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
+    except (KeyboardInterrupt, BrokenPipeError):
+        return 0  # stopped, or the far end went away (`simulate --port - | head`)
     finally:
         target.close()
     print(json.dumps(counts), file=sys.stderr)

@@ -122,7 +122,8 @@ class Profile:
         try:
             code = self.convert(found)
         except (CodeError, ValueError, KeyError, IndexError, TypeError) as exc:
-            return Result(INVALID, error=f"not a valid ISO 11784 number: {exc}", profile=self.name)
+            reason = str(exc).rstrip(".")
+            return Result(INVALID, error=f"not a valid ISO 11784 number: {reason}", profile=self.name)
         if not code.animal:
             return Result(NON_ANIMAL, error="not an animal tag (animal flag not set)", profile=self.name)
         return Result(TAG, tag=code.tag, profile=self.name)
@@ -184,7 +185,7 @@ ALLFLEX = Profile(
     pattern=_re(rf"LA{_S}(?P<country>\d{{3}}){_S}(?P<id>\d{{12}})"),
     convert=_decimal,
     non_animal=(_HDX_INDUSTRIAL,),
-    format=lambda code: f"LA {code.decimal()}",
+    format=lambda code: f"LA {code.format_decimal()}",
 )
 
 ALLFLEX_S2000 = Profile(
@@ -194,14 +195,14 @@ ALLFLEX_S2000 = Profile(
     pattern=_re(rf"LA{_S}\d{{5}}{_S}\d{_S}(?P<country>\d{{3}}){_S}(?P<id>\d{{12}})"),
     convert=_decimal,
     non_animal=(_HDX_INDUSTRIAL,),
-    format=lambda code: f"LA 00000 0 {code.decimal()}",
+    format=lambda code: f"LA 00000 0 {code.format_decimal()}",
 )
 
 
 def _template(found: re.Match) -> Code:
     country = found["country"]
     if len(country) == 4 and country[0] != "0":
-        raise CodeError(f"country code {country} is above 999")
+        raise CodeError("country", "Country code %(country)s is above 999.", country=country)
     return iso11784.from_decimal(country, found["id"])
 
 
@@ -233,7 +234,7 @@ ISO24631 = Profile(
         r"\x02[ \t]*(?:[^\x02\x03]*?[ \t])?(?P<country>\d{3})[ \t]?(?P<id>\d{12})(?:[ \t][^\x02\x03]*)?\x03?"
     ),
     convert=_decimal,
-    format=lambda code: f"\x02{code.decimal()} 0 0 000",
+    format=lambda code: f"\x02{code.format_decimal()} 0 0 000",
     keep_framing=True,
 )
 
@@ -243,7 +244,7 @@ DECIMAL = Profile(
     examples=("156000123456789", "156 000123456789"),
     pattern=_re(r"(?P<country>\d{3})[ \t]?(?P<id>\d{12})"),
     convert=_decimal,
-    format=lambda code: code.decimal(""),
+    format=lambda code: code.format_decimal(""),
 )
 
 DOT_HEX = Profile(
@@ -252,7 +253,7 @@ DOT_HEX = Profile(
     examples=("3E7.1CBE991A14",),
     pattern=_re(r"(?P<country>[0-9A-Fa-f]{1,3})\.(?P<id>[0-9A-Fa-f]{1,10})"),
     convert=_dot_hex,
-    format=Code.dot_hex,
+    format=Code.format_dot_hex,
 )
 
 FULL_HEX = Profile(
@@ -261,7 +262,7 @@ FULL_HEX = Profile(
     examples=("8000F9DCBE991A14",),
     pattern=_re(r"(?P<word>[0-9A-Fa-f]{16})"),
     convert=lambda found: iso11784.from_hex_word(found["word"]),
-    format=Code.full_hex,
+    format=Code.format_full_hex,
 )
 
 REVERSED_HEX = Profile(
@@ -270,7 +271,7 @@ REVERSED_HEX = Profile(
     examples=("2858997D3B9F0001",),
     pattern=FULL_HEX.pattern,
     convert=lambda found: iso11784.from_hex_word(found["word"], reversed_bits=True),
-    format=Code.reversed_hex,
+    format=Code.format_reversed_hex,
 )
 
 
@@ -365,10 +366,7 @@ def custom_profile(
         tag = fields["tag"]
 
         def convert(found: re.Match) -> Code:
-            text = found[tag]
-            if len(text) != 15:
-                raise CodeError("a tag has 15 digits")
-            return iso11784.from_decimal(text[:3], text[3:])
+            return iso11784.from_tag(found[tag])
 
     else:
         raise ProfileError(

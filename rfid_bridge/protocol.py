@@ -46,6 +46,8 @@ import re
 import time
 from datetime import UTC, datetime
 
+from .iso11784 import MAX_NATIONAL_ID  # the codec, standard library only like this module
+
 TASK_INGEST = "livestock.ingest_reads"
 TASK_HEARTBEAT = "livestock.bridge_heartbeat"
 QUEUE = "rfid"
@@ -60,7 +62,6 @@ ACK_TTL = 7 * 24 * 3600  # seconds: the acks of a bridge switched off for a week
 MAX_READS = 5000  # per payload
 MAX_RAW = 80  # characters of the reader line kept with a read
 MAX_SEQ = (1 << 63) - 1  # fits a signed 64-bit column on the server
-MAX_NATIONAL_ID = (1 << 38) - 1  # ISO 11784: 38 bits
 MAX_PROBLEMS = 20  # a broken payload of 5000 reads must not produce 5000 messages
 
 DEVICE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")

@@ -21,6 +21,9 @@ from .lines import Backoff, LineSplitter
 log = logging.getLogger("rfid_bridge.reader")
 
 READ_TIMEOUT = 0.1  # how often the loop looks at the stop flag when the reader is silent
+# Bytes taken from the port at once, at most (about 24 reader lines): what is not yet taken stays
+# in the operating system's buffer, where a killed bridge does not lose it.
+READ_MAX = 512
 DRAIN_ON_STOP = 1.0  # seconds at most to read what is still buffered when stopping
 
 
@@ -49,7 +52,9 @@ class SerialLoop:
     """Read lines from the port until ``stop`` is set, calling ``on_line(line: bytes, at: float)``.
 
     ``on_state(connected: bool, error: str | None)`` is told when the port opens or is lost;
-    ``on_partial(line)`` gets an unfinished line dropped at a disconnect.
+    ``on_partial(line)`` gets an unfinished line dropped at a disconnect. ``ready()``, asked before
+    each read, may hold the loop back (it waits a little and returns False) while the lines taken
+    are not yet safe: the port keeps the rest meanwhile.
     """
 
     def __init__(
@@ -62,12 +67,14 @@ class SerialLoop:
         backoff: Backoff,
         serial_options: dict | None = None,
         opener: Callable = open_port,
+        ready: Callable[[], bool] | None = None,
     ):
         self.url = url
         self.on_line, self.on_state, self.on_partial = on_line, on_state, on_partial
         self.stop, self.backoff = stop, backoff
         self.serial_options = serial_options or {}
         self.opener = opener
+        self.ready = ready
         self.bytes_read = 0  # everything the port delivered, lines or not (for diagnosis)
 
     def run(self) -> None:
@@ -91,7 +98,7 @@ class SerialLoop:
 
     def _take(self, port, splitter: LineSplitter) -> bool:
         """Read what the port has (waiting up to READ_TIMEOUT); False when it had nothing."""
-        waiting = port.in_waiting
+        waiting = min(port.in_waiting, READ_MAX)
         data = port.read(waiting if waiting > 0 else 1)
         if not data:
             return False
@@ -111,7 +118,8 @@ class SerialLoop:
         splitter = LineSplitter()
         try:
             while not self.stop.is_set():
-                self._take(port, splitter)
+                if self.ready is None or self.ready():
+                    self._take(port, splitter)
             # Stopping: what the reader already sent is in the port's buffer; take it (a stop
             # must not lose reads the bridge could still have had), then close.
             deadline = time.monotonic() + DRAIN_ON_STOP

@@ -1,10 +1,23 @@
 """The durable local spool: every read is written here before it is sent.
 
-SQLite in WAL mode with ``synchronous=FULL``: a read committed here survives a crash or a power
-cut. A read leaves the spool only when its delivery was confirmed, so a restart sends whatever was
-left. The spool also allocates the bridge's sequence numbers: ``last_seq`` is kept in the same
-transaction as the reads, so a seq is never handed out twice, even after the reads carrying it
-were delivered and deleted. Reads are stored as JSON text (never pickle).
+SQLite in WAL mode, durable in two steps, so that a read taken from the port is safe from a
+killed bridge at once and safe from a power cut before it leaves the spool:
+
+1. ``append`` commits with ``synchronous=NORMAL``: the transaction is written to the WAL file
+   without waiting for the disk. From then on it survives the bridge being killed (SIGKILL, a
+   crash, the OOM killer): the operating system holds the written pages whatever the process does.
+   A commit takes well under a millisecond, so the reads a bridge holds in memory only, and would
+   lose with its process, are those of the last moment.
+2. ``sync`` (the bridge calls it from a thread of its own, see bridge.py) fsyncs the WAL file:
+   what was committed before it is then safe from a power cut too. Only reads up to
+   ``synced_seq`` are handed out for sending (``fetch``), so a read the server has can never be
+   lost from the spool and its seq handed out again.
+
+The spool also allocates the bridge's sequence numbers: ``last_seq`` is kept in the same
+transaction as the reads, so a seq is never handed out twice, even after the reads carrying it were
+delivered and deleted. A read leaves the spool only when its delivery was confirmed, so a restart
+sends whatever was left. Reads are stored as JSON text (never pickle). Checkpoints (copying the
+WAL into the database file, with its fsyncs) run in ``sync`` too, never inside a commit.
 """
 
 from __future__ import annotations
@@ -15,6 +28,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from json.encoder import encode_basestring_ascii as _str
 from pathlib import Path
 
@@ -33,6 +47,21 @@ def _encode(read: dict) -> str:
         f'{{"tag":{_str(read["tag"])},"at":{_str(read["at"])},'
         f'"rep":{"true" if read["rep"] else "false"},"raw":{_str(read["raw"])}}}'
     )
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return path.stat().st_ino
+    except FileNotFoundError:
+        return None
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class SpoolError(RuntimeError):
@@ -54,12 +83,21 @@ class Spool:
     make a "full disk", which SQLite reports exactly as it reports a real one.
     """
 
+    CHECKPOINT_EVERY = 1.0  # seconds: how often ``sync`` copies the WAL into the database file
+
     def __init__(self, path: str | os.PathLike, device: str | None = None, max_pages: int | None = None):
         self.path = Path(path)
         if self.path.parent and not self.path.parent.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        # What sync() needs; it never takes self._lock, so a slow disk never holds up a commit.
+        self._sync_lock = threading.Lock()
+        self._synced_seq = 0  # reads up to this seq are on the disk, safe from a power cut
+        self._wal_fd: int | None = None
+        self._checkpointer: sqlite3.Connection | None = None
+        self._checkpoint_at = 0.0
+        self._max_pages = max_pages
         try:
             self._setup(device, max_pages)
         except BaseException:
@@ -70,7 +108,10 @@ class Spool:
         db = self._db
         if db.execute("PRAGMA journal_mode=WAL").fetchone()[0].lower() != "wal":
             raise SpoolError(f"{self.path}: cannot switch the spool to WAL mode")
-        db.execute("PRAGMA synchronous=FULL")
+        # A commit writes the WAL without waiting for the disk (safe from a killed process at once);
+        # sync() makes it safe from a power cut, and checkpoints, outside every commit.
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA wal_autocheckpoint=0")
         db.execute("PRAGMA journal_size_limit=16777216")  # give the -wal file back after a burst
         if max_pages:
             db.execute(f"PRAGMA max_page_count={int(max_pages)}")
@@ -154,6 +195,63 @@ class Spool:
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
 
+    # --- making it safe from a power cut -----------------------------------------------------
+
+    def sync(self) -> int:
+        """fsync what was committed, checkpoint now and then; return ``synced_seq``.
+
+        Every read committed before the call is on the disk when it returns. Raises OSError or
+        sqlite3.Error when the disk fails (the reads stay safe from a killed process meanwhile).
+        """
+        with self._sync_lock:
+            target = self._last_seq  # committed: its frames are written to the WAL already
+            if target > self._synced_seq or self._wal_fd is None:
+                self._fsync_wal()
+                self._synced_seq = target
+            if time.monotonic() >= self._checkpoint_at:
+                self._checkpoint_at = time.monotonic() + self.CHECKPOINT_EVERY
+                self._checkpoint()
+            return self._synced_seq
+
+    def _fsync_wal(self) -> None:
+        wal = Path(f"{self.path}-wal")
+        if self._wal_fd is not None and os.fstat(self._wal_fd).st_ino != _inode(wal):
+            os.close(self._wal_fd)  # SQLite holds no lock on the -wal file: closing this is safe
+            self._wal_fd = None
+        if self._wal_fd is None:
+            try:
+                self._wal_fd = os.open(wal, os.O_RDONLY)
+            except FileNotFoundError:  # no WAL: everything is in the database file
+                _fsync_path(self.path)
+                return
+            # The first time (a new spool, or reads a killed bridge left only in the page cache):
+            # the database file and the directory entries of both files too.
+            _fsync_path(self.path)
+            _fsync_path(self.path.parent)
+        os.fsync(self._wal_fd)  # fsync is per file: it flushes what SQLite wrote through its own fd
+
+    def _checkpoint(self) -> None:
+        """Copy the WAL into the database file without waiting for anyone (PASSIVE)."""
+        if self._checkpointer is None:
+            self._checkpointer = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=0
+            )
+            self._checkpointer.execute("PRAGMA synchronous=NORMAL")  # the checkpoint fsyncs both files
+            if self._max_pages:
+                self._checkpointer.execute(f"PRAGMA max_page_count={int(self._max_pages)}")
+        try:
+            self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.OperationalError as exc:
+            if not is_disk_full(exc) and "locked" not in str(exc):
+                raise
+            # A full disk (the database file cannot grow) or another checkpoint: the WAL keeps
+            # the reads meanwhile, and the next sync tries again.
+
+    @property
+    def synced_seq(self) -> int:
+        """Reads up to this seq are on the disk; only they may be sent."""
+        return self._synced_seq
+
     # --- reading ---------------------------------------------------------------------------
 
     def fetch(self, after: int = 0, limit: int = 500, upto: int | None = None) -> list[dict]:
@@ -199,8 +297,13 @@ class Spool:
         return [self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")]
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        with self._sync_lock, self._lock:
+            if self._checkpointer is not None:
+                self._checkpointer.close()
+            if self._wal_fd is not None:
+                os.close(self._wal_fd)
+                self._wal_fd = None
+            self._db.close()  # the last connection: SQLite checkpoints and removes the WAL
 
     def __enter__(self) -> Spool:
         return self

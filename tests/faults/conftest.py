@@ -1,8 +1,12 @@
+import json
 import os
+from pathlib import Path
 
 import pytest
 
 from .stack import Stack, missing_tools
+
+REPORT = Path(__file__).resolve().parents[2] / "test-artifacts" / "faults" / "report.json"
 
 
 @pytest.fixture(scope="session")
@@ -16,3 +20,20 @@ def stack():
     stack = Stack.create()
     yield stack
     stack.close()
+
+
+@pytest.fixture(scope="session")
+def fault_report(request):
+    """What the fault tests counted (lines lost at each bridge kill...): printed at the end of the
+    run and kept in test-artifacts/faults/report.json."""
+    report: dict[str, object] = {}
+    yield report
+    if not report:
+        return
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(json.dumps(report, indent=1) + "\n")
+    terminal = request.config.pluginmanager.get_plugin("terminalreporter")
+    if terminal is not None:
+        terminal.write_sep("-", "fault tests: what was counted")
+        for name, value in report.items():
+            terminal.write_line(f"{name}: {json.dumps(value)}")

@@ -60,6 +60,25 @@ def wait_until(check, timeout: float, step: float = 0.2, what: str = "condition"
     raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # "pid (comm) state ppid ...": comm may hold spaces, so split after its ")".
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pids: list[int]) -> list[int]:
+    # A zombie counts: a new postmaster takes a pid that still answers kill(pid, 0) for a live one.
+    return [pid for pid in pids if Path(f"/proc/{pid}").exists()]
+
+
 class Postgres:
     def __init__(self, base: Path):
         self.dir = base / "pg"
@@ -103,6 +122,24 @@ class Postgres:
         with contextlib.suppress(subprocess.CalledProcessError):
             self._ctl("-w", "-m", "immediate", "stop")
 
+    def postmaster_pid(self) -> int:
+        return int((self.dir / "postmaster.pid").read_text().split()[0])
+
+    def crash(self) -> None:
+        """SIGKILL the postmaster alone, as the OOM killer would, and start it again: crash recovery.
+
+        Its children (backends, checkpointer...) notice that it died and exit; until the last is
+        gone the old shared memory is in use and a new postmaster refuses to start.
+        """
+        pid = self.postmaster_pid()
+        children = _children(pid)
+        os.kill(pid, signal.SIGKILL)
+        wait_until(lambda: not _alive([pid, *children]), 60, step=0.05, what="the cluster's processes to die")
+        self.start()
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
     def url(self, db: str = "faults") -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{db}"
 
@@ -114,8 +151,12 @@ class Redis:
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> None:
-        # appendfsync always: a bridge forgets a read once Redis has it, so Redis must not lose it.
+    def start(self, persist: bool = True) -> None:
+        """``persist``: append-only with fsync on every write, as production should run it; without,
+        nothing is ever written to disk, so a killed Redis loses everything it held."""
+        persistence = (
+            ["--appendonly", "yes", "--appendfsync", "always"] if persist else ["--appendonly", "no"]
+        )
         self.proc = subprocess.Popen(
             [
                 "redis-server",
@@ -125,10 +166,7 @@ class Redis:
                 "127.0.0.1",
                 "--dir",
                 str(self.dir),
-                "--appendonly",
-                "yes",
-                "--appendfsync",
-                "always",
+                *persistence,
                 "--save",
                 "",
             ],
@@ -148,6 +186,11 @@ class Redis:
         if self.proc:
             self.proc.kill()
             self.proc.wait()
+
+    def client(self):
+        import redis
+
+        return redis.Redis(port=self.port)
 
     @property
     def url(self) -> str:
@@ -202,6 +245,7 @@ class Stack:
     redis: Redis
     world: dict = field(default_factory=dict)
     procs: dict = field(default_factory=dict)
+    spool_dirs: dict = field(default_factory=dict)  # device code -> where its spool is, if not base
 
     @classmethod
     def create(cls) -> Stack:
@@ -255,6 +299,14 @@ class Stack:
             os.killpg(proc.pid, signal.SIGKILL)  # the whole group: a worker and its children
             proc.wait()
 
+    def signal(self, name: str, signum: int) -> None:
+        """Send a signal to a process group (SIGSTOP freezes a worker, SIGCONT thaws it)."""
+        os.killpg(self.procs[name].pid, signum)
+
+    def alive(self, name: str) -> bool:
+        proc = self.procs.get(name)
+        return proc is not None and proc.poll() is None
+
     def stop(self, name: str) -> None:
         proc = self.procs.pop(name, None)
         if proc and proc.poll() is None:
@@ -304,7 +356,20 @@ class Stack:
             REDIS_URL="",
         )
 
-    def start_bridge(self, device: dict, cable: Cable, *, server: str | None = None) -> None:
+    def spool_path(self, device: dict) -> Path:
+        return self.spool_dirs.get(device["code"], self.base) / f"{device['code']}.spool"
+
+    def spool_last_seq(self, device: dict) -> int:
+        """The last seq the bridge committed to its spool (read from the file: the bridge may be dead)."""
+        from rfid_bridge.spool import inspect
+
+        return inspect(self.spool_path(device))["last_seq"]
+
+    def start_bridge(
+        self, device: dict, cable: Cable, *, server: str | None = None, spool_dir: Path | None = None
+    ) -> None:
+        if spool_dir is not None:
+            self.spool_dirs[device["code"]] = spool_dir
         secret = self.base / f"{device['code']}.secret"
         secret.write_text(device["secret"])
         secret.chmod(0o600)
@@ -326,7 +391,7 @@ class Stack:
                 "--secret-file",
                 str(secret),
                 "--spool",
-                str(self.base / f"{device['code']}.spool"),
+                str(self.spool_path(device)),
                 "--status-file",
                 str(self.base / f"{device['code']}.status.json"),
                 "--heartbeat",

@@ -86,6 +86,15 @@ class VirtualCable:
     def lines(self, lines) -> None:
         self.write(b"".join(line.encode("latin-1") + b"\r\n" for line in lines))
 
+    def pending(self) -> int:
+        """Bytes written but not yet read by the bridge."""
+        import fcntl
+        import sys
+        import termios
+
+        buf = fcntl.ioctl(self.slave, termios.FIONREAD, b"\0\0\0\0")
+        return int.from_bytes(buf, sys.byteorder)
+
     def pull(self) -> None:
         self.path.unlink(missing_ok=True)
         for fd in (self.master, self.slave):

@@ -26,7 +26,7 @@ EXAMPLES = [
     ("dot-hex", "9c.1cbe991a14", "156123456789012"),
     ("full-hex", "8000F9DCBE991A14", "999123456789012"),
     ("full-hex", "8000271CBE991A14", "156123456789012"),
-    ("reversed-hex", Code(999, 123456789012).reversed_hex(), "999123456789012"),
+    ("reversed-hex", Code(999, 123456789012).format_reversed_hex(), "999123456789012"),
 ]
 
 # Lines a reader sends that are not tags, and what they are counted as.
@@ -79,7 +79,7 @@ def test_hdx_industrial_is_not_an_animal_tag():
     assert result.as_dict()["ok"] is False
     assert "not an animal tag" in result.error
     # The full word without the animal flag is not an animal tag either.
-    assert BUILTIN["full-hex"].parse(Code(156, 5, animal=False).full_hex()).kind == "non_animal"
+    assert BUILTIN["full-hex"].parse(Code(156, 5, animal=False).format_full_hex()).kind == "non_animal"
 
 
 def test_profiles_are_strict_about_shape():
@@ -89,11 +89,56 @@ def test_profiles_are_strict_about_shape():
     assert BUILTIN["allflex-template"].parse("LA 00000 0 1982 000001088420").kind == "invalid"
 
 
+# The Allflex general template #T*RRRRR*D*EEEE*IIIIIIIIIIII with every prefix and separator of
+# reader-lines.md: '#' one of # L X G or none, '*' one of comma, semicolon, space, tab or none.
+TEMPLATE_PREFIXES = ["#", "L", "X", "G", ""]
+TEMPLATE_SEPARATORS = [",", ";", " ", "\t", ""]
+
+
+def template_line(prefix: str, sep: str, code: Code, reserved: str = "00000", block: str = "0") -> str:
+    fields = ["A", reserved, block, f"{code.country:04d}", f"{code.national_id:012d}"]
+    return prefix + sep.join(fields)
+
+
+@pytest.mark.parametrize("sep", TEMPLATE_SEPARATORS, ids=["comma", "semicolon", "space", "tab", "none"])
+@pytest.mark.parametrize("prefix", TEMPLATE_PREFIXES, ids=["hash", "L", "X", "G", "none"])
+def test_auto_reads_the_allflex_template_with_every_separator(prefix, sep):
+    code = Code(982, 1088420)
+    line = template_line(prefix, sep, code)
+    for profile in (AUTO, BUILTIN["allflex-template"]):
+        result = profile.parse(line)
+        assert result.ok and result.tag == "982000001088420", (line, result)
+    # A type-R line of the template is a tag, but not an animal's.
+    assert AUTO.parse(line.replace("A", "R", 1)).kind == "non_animal"
+    # The reader's CR LF and spaces around the line change nothing.
+    assert AUTO.parse(f" {line} ").tag == code.tag
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    prefix=st.sampled_from(TEMPLATE_PREFIXES),
+    sep=st.sampled_from(TEMPLATE_SEPARATORS),
+    country=st.integers(0, 999),
+    national_id=st.integers(0, (1 << 38) - 1),
+    reserved=st.from_regex(r"[0-9]{5}", fullmatch=True),
+    block=st.sampled_from("01"),
+)
+def test_auto_reads_any_allflex_template_line(prefix, sep, country, national_id, reserved, block):
+    code = Code(country, national_id)
+    line = template_line(prefix, sep, code, reserved, block)
+    result = AUTO.parse(line)
+    assert result.ok and result.tag == code.tag, (line, result)
+    assert result.profile == "allflex-template"
+    # An ID beyond ISO 11784's 38 bits is the template's shape but no valid code.
+    too_big = template_line(prefix, sep, Code(country, 0), reserved, block)[:-12] + "999999999999"
+    assert AUTO.parse(too_big).kind == "invalid"
+
+
 def test_auto_prefers_the_clean_reading_of_16_hex_digits():
     code = Code(982, 1088420)
-    assert AUTO.parse(code.full_hex()).profile == "full-hex"
-    assert AUTO.parse(code.reversed_hex()).profile == "reversed-hex"
-    assert AUTO.parse(code.reversed_hex()).tag == code.tag
+    assert AUTO.parse(code.format_full_hex()).profile == "full-hex"
+    assert AUTO.parse(code.format_reversed_hex()).profile == "reversed-hex"
+    assert AUTO.parse(code.format_reversed_hex()).tag == code.tag
 
 
 def test_raw_text_is_printable_and_short():
@@ -123,7 +168,7 @@ def test_custom_default_group_names_hex_word_and_tag():
         == "999123456789012"
     )
     assert custom_profile("b", r"W(?P<word>\w+)").parse("W8000F9DCBE991A14").tag == "999123456789012"
-    rev = Code(156, 42).reversed_hex()
+    rev = Code(156, 42).format_reversed_hex()
     assert (
         custom_profile("c", r"W(?P<word>\w+)", word_order="reversed").parse(f"W{rev}").tag
         == "156000000000042"

@@ -1,5 +1,5 @@
-"""rfid_bridge is a program of its own: no Django, nothing from the project; the protocol module
-that the server imports needs only the standard library."""
+"""rfid_bridge is a program of its own: no Django, nothing from the project. The server imports
+two of its modules, the protocol and the ISO 11784 codec, and they need only the standard library."""
 
 import ast
 import json
@@ -13,6 +13,8 @@ PACKAGE = ROOT / "rfid_bridge"
 # (celery[redis] brings redis-py, which the bridge also uses to take its acknowledgements).
 ALLOWED = {"serial", "celery", "redis"}
 PROJECT = {"config", "accounts", "farms", "surveillance", "livestock", "quarantine", "transit", "tracing"}
+# What the server may import from the bridge (docs/architecture.md, docs/rfid_bridge.md).
+SHARED = {"rfid_bridge.protocol", "rfid_bridge.iso11784"}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -29,7 +31,39 @@ def test_imports_only_the_stdlib_pyserial_and_celery():
     for path in PACKAGE.glob("*.py"):
         outside = imported_modules(path) - set(sys.stdlib_module_names) - ALLOWED - {"rfid_bridge"}
         assert not outside, f"{path.name} imports {outside}"
-    assert imported_modules(PACKAGE / "protocol.py") <= set(sys.stdlib_module_names)
+    for shared in SHARED:
+        path = PACKAGE / f"{shared.split('.')[1]}.py"
+        assert imported_modules(path) <= set(sys.stdlib_module_names), path.name
+        relative = {
+            node.module
+            for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.ImportFrom) and node.level
+        }
+        assert {f"rfid_bridge.{name}" for name in relative} <= SHARED, path.name
+
+
+def bridge_imports(path: Path) -> set[str]:
+    """The rfid_bridge modules a file imports."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names if a.name.split(".")[0] == "rfid_bridge")
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.level == 0
+            and node.module.split(".")[0] == "rfid_bridge"
+        ):
+            names.update(
+                node.module if node.module != "rfid_bridge" else f"rfid_bridge.{a.name}" for a in node.names
+            )
+    return names
+
+
+def test_the_server_imports_only_the_protocol_and_the_codec():
+    for package in sorted(PROJECT):
+        for path in (ROOT / package).rglob("*.py"):
+            outside = bridge_imports(path) - SHARED
+            assert not outside, f"{path.relative_to(ROOT)} imports {outside} from the bridge"
 
 
 def test_runs_without_django_or_the_project():
@@ -62,7 +96,10 @@ print(json.dumps(sorted({{name.split(".")[0] for name in sys.modules}})))
 
 
 def test_protocol_alone_loads_no_dependency():
-    script = "import json, sys; import rfid_bridge.protocol; print(json.dumps(sorted(sys.modules)))"
+    script = (
+        "import json, sys; import rfid_bridge.protocol, rfid_bridge.iso11784; "
+        "print(json.dumps(sorted(sys.modules)))"
+    )
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, timeout=60, check=True
     )

@@ -2,9 +2,11 @@
 
 ``make run`` starts it beside the web server, so that a newcomer sees reads arrive on the bureau's
 reader page without hardware. It registers a demo reader on a demo farm (once), opens a pseudo-
-terminal pair — the virtual cable — starts the real ``rfid_bridge`` on one end, delivering over
-the HTTP API, and writes Allflex reader lines into the other end: animals of that farm passing the
-reader, each read several times while in range, now and then an unknown tag or a line of noise.
+terminal pair — the virtual cable — and starts two programs of ``rfid_bridge`` on it: the real
+bridge on one end, delivering over the HTTP API, and its simulator on the other, writing Allflex
+reader lines: animals of that farm passing the reader, each read several times while in range, now
+and then an unknown tag or a line of noise (``simulate --forever``). It imports nothing of the
+bridge: it runs it, as a site runs it.
 """
 
 import os
@@ -17,14 +19,54 @@ import urllib.request
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Organisation, User
 from farms.models import Farm
 from livestock.models import Animal, ReaderDevice
-from rfid_bridge import iso11784, profiles
 
 DEVICE = "demo-chute-1"
+READS_APART_S = 0.1  # a tag in range is read about ten times a second
+UNKNOWN_SHARE = 0.05  # of the tags passing: test tags (999) nobody registered
+NOISE_SHARE = 0.01  # of the lines: the reader's power-on line and other things that are not tags
+
+
+def simulator_command(
+    tags_file: Path, *, rate: float, count: int, seed: int, reads_apart: float = READS_APART_S
+) -> list[str]:
+    """``python -m rfid_bridge simulate`` writing to standard output, as a chute reader would read.
+
+    ``rate`` animals pass a second: each read 3-8 times, ``reads_apart`` seconds apart (0: as fast
+    as possible), then the gap until the next one.
+    """
+    gap = max(0.0, 1 / rate - 5.5 * reads_apart)
+    return [
+        sys.executable,
+        "-m",
+        "rfid_bridge",
+        "simulate",
+        "--port",
+        "-",
+        "--profile",
+        "allflex",
+        "--tags",
+        str(tags_file),
+        "--forever",
+        "--repeat",
+        "3-8",
+        "--rate",
+        str(1 / reads_apart if reads_apart else 0),
+        "--gap",
+        f"{gap:.3f}",
+        "--unknown",
+        str(UNKNOWN_SHARE),
+        "--noise",
+        str(NOISE_SHARE),
+        "--count",
+        str(count),
+        "--seed",
+        str(seed),
+    ]
 
 
 class Command(BaseCommand):
@@ -36,12 +78,16 @@ class Command(BaseCommand):
         parser.add_argument("--count", type=int, default=0, help="stop after this many animals (0: never)")
 
     def handle(self, *args, server, rate, count, **options):
+        if rate <= 0:
+            raise CommandError("--rate must be above 0")
         device, tags = self._device()
         base = Path(settings.BASE_DIR) / "var" / "reader"
         base.mkdir(parents=True, exist_ok=True)
         secret = base / f"{device.code}.secret"
         secret.write_text(device.secret)
         secret.chmod(0o600)
+        tags_file = base / "tags.txt"
+        tags_file.write_text("".join(f"{tag}\n" for tag in tags))
         master, slave = os.openpty()
         port = os.ttyname(slave)
         log = (base / "bridge.log").open("ab")
@@ -76,17 +122,29 @@ class Command(BaseCommand):
             f"Simulated reader {device.code} on {port} ({device.site_name}): reads appear at "
             f"{server}/bureau/readers/{device.pk}/ (bridge log: var/reader/bridge.log)"
         )
+        reader = None
         try:
             self._wait_for(server)
-            self._feed(master, tags, rate, count)
+            # The reader's lines go into the cable's far end: the simulator's standard output.
+            command = simulator_command(tags_file, rate=rate, count=count, seed=random.randrange(1 << 30))
+            reader = subprocess.Popen(command, stdout=master, stderr=log)
+            os.close(master)  # the simulator holds it now; the bridge reads the other end
+            while reader.poll() is None and bridge.poll() is None:
+                time.sleep(1)
+            if count and reader.returncode == 0:
+                return
+            stopped = "the simulated reader" if reader.returncode is not None else "the bridge"
+            raise CommandError(f"{stopped} stopped unexpectedly: see var/reader/bridge.log")
         except (KeyboardInterrupt, SystemExit):
             pass
         finally:
-            bridge.terminate()
-            try:
-                bridge.wait(10)
-            except subprocess.TimeoutExpired:
-                bridge.kill()
+            for process in (reader, bridge):
+                if process is not None and process.poll() is None:
+                    process.terminate()
+                    try:
+                        process.wait(10)
+                    except subprocess.TimeoutExpired:
+                        process.kill()
 
     def _device(self):
         device = ReaderDevice.objects.filter(code=DEVICE).select_related("farm", "site").first()
@@ -121,19 +179,3 @@ class Command(BaseCommand):
                 return
             except OSError:
                 time.sleep(1)
-
-    def _feed(self, fd: int, tags: list[str], rate: float, count: int) -> None:
-        rng = random.Random()
-        allflex = profiles.get("allflex")
-        passed = 0
-        while not count or passed < count:
-            # Now and then a tag nobody registered (999: a test tag).
-            tag = f"999{rng.randrange(10**12):012d}" if rng.random() < 0.05 else rng.choice(tags)
-            line = allflex.format(iso11784.from_decimal(tag[:3], tag[3:]))
-            for _ in range(rng.randint(3, 8)):  # read again and again while in range
-                os.write(fd, (line + "\r\n").encode())
-                time.sleep(0.1)
-            if rng.random() < 0.05:
-                os.write(fd, b"\x02\r\n")  # the reader's power-on line: not a tag
-            passed += 1
-            time.sleep(max(0.0, 1 / rate - 0.5))
