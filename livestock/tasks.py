@@ -67,3 +67,11 @@ def bridge_heartbeat(payload: dict) -> None:
         ingest.heartbeat_record(payload)
     except ingest.Refused:
         return  # kept as a RejectedPayload
+
+
+@shared_task(name="livestock.readers_silence_check")
+def readers_silence_check() -> dict:
+    """Raise alerts for readers gone silent, close those of readers heard again (beat, every minute)."""
+    from .services.alerts import readers_silence_check as check
+
+    return check()

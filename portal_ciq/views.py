@@ -15,6 +15,7 @@ from accounts.selectors import (
     user_list_for_user,
 )
 from farms.selectors import farm_summary_for_user
+from surveillance.selectors import alert_counts_for_user, zone_map_data
 
 from .filters import OrganisationFilterSet
 from .forms import HistoryFilterForm
@@ -45,6 +46,8 @@ class HomeView(BureauMixin, TemplateView):
             kinds=kinds,
             map_points=organisation_map_points_for_user(user=user),
             farms=farm_summary_for_user(user=user),
+            alerts=alert_counts_for_user(user=user),
+            zones_data={"zones": zone_map_data(user=user)},
             colleagues=user_list_for_user(user=user).filter(
                 organisation_id=user.organisation_id, is_active=True
             ),

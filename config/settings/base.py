@@ -173,6 +173,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "farms.tasks.credit_ratings_refresh",
         "schedule": timedelta(hours=24),
     },
+    "readers-silence-check": {
+        "task": "livestock.readers_silence_check",
+        "schedule": timedelta(minutes=1),
+    },
+    "zone-restrictions-refresh": {
+        "task": "surveillance.restrictions_refresh",
+        "schedule": timedelta(minutes=30),
+    },
 }
 
 # --- Authentication and sessions --------------------------------------------------------------
@@ -245,6 +253,8 @@ LIVESTOCK_IMPORT_MAX_ROWS = env.int("LIVESTOCK_IMPORT_MAX_ROWS", default=200_000
 LIVESTOCK_VISIT_GAP_S = env.int("LIVESTOCK_VISIT_GAP_S", default=1800)
 # A bridge whose last heartbeat is older than this is shown as offline.
 LIVESTOCK_HEARTBEAT_STALE_S = env.int("LIVESTOCK_HEARTBEAT_STALE_S", default=90)
+# ...and raises an alert in the alerts centre once silent this long (closed when it is heard again).
+LIVESTOCK_READER_SILENT_S = env.int("LIVESTOCK_READER_SILENT_S", default=600)
 # Size of the demo herds (seed_demo): 1.0 is about 42,000 animals with a year of records; the
 # default keeps the embedded mode's first start short (about 21,000 animals).
 LIVESTOCK_DEMO_SCALE = env.float("LIVESTOCK_DEMO_SCALE", default=0.5)
@@ -269,6 +279,12 @@ globals().update(EMAIL_CONFIG)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@livestock.example.cn")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Text messages (SMS) ---------------------------------------------------------------------
+# The one gateway every SMS goes through (surveillance/sms.py): printed in the embedded mode.
+SMS_BACKEND = env.str("SMS_BACKEND", default="surveillance.sms.ConsoleBackend")
+SMS_URL = env.str("SMS_URL", default="")
+SMS_TOKEN = env.str("SMS_TOKEN", default="")
 
 # --- Maps -----------------------------------------------------------------------------------
 # No tile server is reachable offline: the maps draw shipped province outlines, and use an

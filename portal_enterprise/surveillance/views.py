@@ -1,0 +1,27 @@
+"""The enterprise's side of surveillance: its farms in disease zones, and the alerts shown to it."""
+
+from django.core.paginator import Paginator
+from django.views.generic import TemplateView
+
+from accounts.access import RuleRequiredMixin
+from surveillance.selectors import alert_list_for_user, flagged_farms_for_user
+
+PER_PAGE = 25
+
+
+class RestrictionsView(RuleRequiredMixin, TemplateView):
+    """Its restricted farms (which zone, which disease, since when) and the bureau's alerts about it."""
+
+    nav_section = "alerts"
+    permission_required = "surveillance.view_own_alerts"
+    template_name = "portal_enterprise/surveillance/alerts.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        page = Paginator(alert_list_for_user(user=user), PER_PAGE).get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            flagged=flagged_farms_for_user(user=user),
+            page_obj=page,
+            alerts=page.object_list,
+            **kwargs,
+        )
