@@ -20,4 +20,5 @@ is_responder = role_is(
 rules.add_perm("surveillance.view_alerts", is_bureau_user)
 rules.add_perm("surveillance.handle_alerts", is_responder)
 rules.add_perm("surveillance.show_alerts", role_is(Role.INSPECTOR, Role.MANAGER))
-rules.add_perm("surveillance.view_own_alerts", is_enterprise_user)
+# (Not "view_…": the system administrator's superuser flag answers every view_/change_ permission.)
+rules.add_perm("surveillance.see_own_alerts", is_enterprise_user)

@@ -175,3 +175,10 @@ class AlertActionView(RuleRequiredMixin, View):
         if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
             return redirect(target)
         return redirect(reverse("portal_ciq:alert_detail", args=[pk]))
+
+
+class AlertShowView(AlertActionView):
+    """Show an alert to the enterprise it is about, or hide it again (inspectors and managers)."""
+
+    permission_required = "surveillance.show_alerts"
+    action = "show"

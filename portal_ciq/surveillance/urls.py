@@ -25,6 +25,7 @@ urlpatterns = [
             alerts.AlertActionView.as_view(action=action),
             name=f"alert_{action}",
         )
-        for action in ("acknowledge", "note", "close", "show")
+        for action in ("acknowledge", "note", "close")
     ],
+    path("alerts/<int:pk>/show/", alerts.AlertShowView.as_view(), name="alert_show"),
 ]

@@ -13,7 +13,7 @@ class RestrictionsView(RuleRequiredMixin, TemplateView):
     """Its restricted farms (which zone, which disease, since when) and the bureau's alerts about it."""
 
     nav_section = "alerts"
-    permission_required = "surveillance.view_own_alerts"
+    permission_required = "surveillance.see_own_alerts"
     template_name = "portal_enterprise/surveillance/alerts.html"
 
     def get_context_data(self, **kwargs):

@@ -418,6 +418,14 @@ def test_a_banned_drug_is_refused_and_the_inspector_alerted(world, farm, animals
     assert alert.farm == farm and alert.branch == world.branch_a and alert.animal_count == 1
     animals[0].refresh_from_db()
     assert animals[0].withdrawal_until is None
+    # It is in the branch inspector's alerts centre, and nowhere else needs to be looked at.
+    from django.test import Client
+
+    inspector = Client()
+    inspector.force_login(world.insp_a)
+    centre = inspector.get(reverse("portal_ciq:alert_centre"))
+    assert [a.pk for a in centre.context["alerts"]] == [alert.alert_id]
+    assert farm.name_zh in centre.content.decode()
 
 
 def test_a_medication_blocks_export_and_the_page_says_until_when(world, farm, animals, clerk):
