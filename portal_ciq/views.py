@@ -41,12 +41,14 @@ class HomeView(BureauMixin, TemplateView):
             .order_by()
         )
         kinds = [(value, label, by_kind.get(value, 0)) for value, label in Organisation.Kind.choices]
+        alerts = alert_counts_for_user(user=user)
+        self.request._open_alert_count = alerts["open"]  # the navigation's badge reads it
         return super().get_context_data(
             organisation=user.organisation,
             kinds=kinds,
             map_points=organisation_map_points_for_user(user=user),
             farms=farm_summary_for_user(user=user),
-            alerts=alert_counts_for_user(user=user),
+            alerts=alerts,
             zones_data={"zones": zone_map_data(user=user)},
             colleagues=user_list_for_user(user=user).filter(
                 organisation_id=user.organisation_id, is_active=True

@@ -30,6 +30,8 @@ class HomeView(EnterpriseMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         people = user_list_for_user(user=user).order_by("-is_active", "role", "full_name")
+        alerts = alert_counts_for_user(user=user)
+        self.request._open_alert_count = alerts["open"]  # the navigation's badge reads it
         return super().get_context_data(
             organisation=user.organisation,
             branch=user.organisation.branch,
@@ -37,7 +39,7 @@ class HomeView(EnterpriseMixin, TemplateView):
             counts=people.aggregate(active=Count("pk", filter=Q(is_active=True)), total=Count("pk")),
             farms=farm_summary_for_user(user=user),
             rating=credit_rating_current(enterprise_id=user.organisation_id),
-            alerts=alert_counts_for_user(user=user),
+            alerts=alerts,
             restricted=len(restricted_farm_ids(farm_ids=farm_list_for_user(user=user).values("pk"))),
             **kwargs,
         )
