@@ -256,7 +256,8 @@ def flagged_farms_for_user(*, user: User, report: DiseaseReport | None = None) -
         if seen is None:
             farms[r.farm_id] = seen = {"restriction": r, "farm": r.farm, "zones": []}
         seen["zones"].append(r)
-    return list(farms.values())
+    # The farms nearest the outbreak first: the innermost zone, then the distance.
+    return sorted(farms.values(), key=lambda f: (f["restriction"].zone.radius_km, f["restriction"].distance_km))
 
 
 # --- reports and zones -----------------------------------------------------------------------------

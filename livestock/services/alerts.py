@@ -74,7 +74,7 @@ def substance_attempt_record(
                 BANNED_TEXT,
                 farm=farm.name,
                 substance=substance.name,
-                record=ProductionLog.Kind(kind).label,
+                record=str(ProductionLog.Kind(kind).label).lower(),  # mid-sentence in English
                 count=count,
             ),
             data={"attempt": attempt.pk, "substance": substance.pk},

@@ -85,30 +85,43 @@ class LiftForm(StyledFormMixin, forms.Form):
     zone = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class DiseaseForm(StyledFormMixin, forms.ModelForm):
+class DiseaseForm(StyledFormMixin, forms.Form):
+    """A disease of the bureau's table. The radii and the species are the service's to check."""
+
+    code = forms.SlugField(label=_("Code"), max_length=40)
+    name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=100)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=100)
+    infected_radius_km = forms.CharField(label=_("Infected zone (km)"), max_length=10)
+    surveillance_radius_km = forms.CharField(label=_("Surveillance zone (km)"), max_length=10)
+    restriction_days = forms.IntegerField(label=_("Restriction period (days)"), min_value=1, max_value=3650)
     species = forms.MultipleChoiceField(
-        label=_("Species that catch it"), choices=Species.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Species that catch it"),
+        choices=Species.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     reason = forms.CharField(label=_("Why"), required=False, max_length=500)
 
-    class Meta:
-        model = Disease
-        fields = [
-            "code",
-            "name_zh",
-            "name_en",
-            "infected_radius_km",
-            "surveillance_radius_km",
-            "restriction_days",
-            "is_active",
-        ]
-
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, instance: Disease | None = None, **kwargs):
+        if instance is not None:
+            kwargs["initial"] = {
+                **{
+                    "code": instance.code,
+                    "name_zh": instance.name_zh,
+                    "name_en": instance.name_en,
+                    "infected_radius_km": instance.infected_radius_km,
+                    "surveillance_radius_km": instance.surveillance_radius_km,
+                    "restriction_days": instance.restriction_days,
+                    "species": list(instance.species),
+                    "is_active": instance.is_active,
+                },
+                **(kwargs.get("initial") or {}),
+            }
         super().__init__(*args, **kwargs)
         self.fields["species"].widget.attrs["class"] = "form-check-input"
         self.fields["is_active"].widget.attrs["class"] = "form-check-input"
-        if self.instance.pk:
-            self.initial["species"] = list(self.instance.species)
+        if instance is not None:
             self.fields["code"].disabled = True
 
 
@@ -118,7 +131,7 @@ class NoteForm(forms.Form):
 
 
 STATE_CHOICES = [
-    ("open", _("Open")),
+    ("open", _("Still open")),
     (Alert.State.NEW, _("New")),
     (Alert.State.ACKNOWLEDGED, _("Acknowledged")),
     (Alert.State.CLOSED, _("Closed")),

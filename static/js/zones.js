@@ -186,7 +186,8 @@
   }
 
   function makeMap(element, config) {
-    var map = L.map(element, { minZoom: 3, maxZoom: 18, zoomSnap: 0.5, preferCanvas: false });
+    // A view first: Leaflet adds layers (and can measure circles) only once the map has one.
+    var map = L.map(element, { minZoom: 3, maxZoom: 18, zoomSnap: 0.5 }).setView([27.0, 113.0], 5);
     if (map.attributionControl) { map.attributionControl.setPrefix("Leaflet"); }
     addOutlines(map, config);
     return map;

@@ -50,6 +50,7 @@ ALREADY_LIFTED = _("This zone was already lifted on {date}.")
 REPORT_LIFTED = _("This report was already lifted on {date}.")
 ZONE_NOT_OF_REPORT = _("That zone does not belong to this report.")
 SPECIES_REQUIRED = _("Choose at least one species the disease strikes.")
+CODE_TAKEN = _("The code “{code}” is already used by another disease.")
 
 # The alert each flagged farm raises, written in the reader's language at raise time.
 FARM_IN_ZONE = _(
@@ -445,6 +446,8 @@ def disease_save(*, actor: User, disease: Disease | None = None, data: dict) -> 
     for name in ("code", "name_zh", "name_en"):
         if name in data:
             setattr(disease, name, (data[name] or "").strip())
+    if Disease.objects.filter(code=disease.code).exclude(pk=disease.pk).exists():
+        raise DomainError(format_lazy(CODE_TAKEN, code=disease.code), field="code")
     disease.species = "".join(sorted(set(species)))
     disease.infected_radius_km = radii[Zone.Kind.INFECTED]
     disease.surveillance_radius_km = radii[Zone.Kind.SURVEILLANCE]
