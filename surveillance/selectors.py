@@ -257,7 +257,9 @@ def flagged_farms_for_user(*, user: User, report: DiseaseReport | None = None) -
             farms[r.farm_id] = seen = {"restriction": r, "farm": r.farm, "zones": []}
         seen["zones"].append(r)
     # The farms nearest the outbreak first: the innermost zone, then the distance.
-    return sorted(farms.values(), key=lambda f: (f["restriction"].zone.radius_km, f["restriction"].distance_km))
+    return sorted(
+        farms.values(), key=lambda f: (f["restriction"].zone.radius_km, f["restriction"].distance_km)
+    )
 
 
 # --- reports and zones -----------------------------------------------------------------------------
