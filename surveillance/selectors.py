@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
@@ -196,14 +197,27 @@ def restrictions_for_farms(*, farm_ids: Iterable[int]) -> dict[int, list[Restric
     The check a declaration or a loading makes before anything moves.
     """
     ids = list(dict.fromkeys(int(pk) for pk in farm_ids))
-    points = {
-        pk: (lat, lng, species)
-        for pk, lat, lng, species in Farm.objects.filter(pk__in=ids)
-        .values_list("pk", "latitude", "longitude", "species")
-        .order_by()
-    }
-    found = restrictions_for_points(points)
+    found = restrictions_for_points(_farm_points(ids))
     return {pk: found.get(pk, []) for pk in ids}
+
+
+def _farm_points(ids: list[int]) -> dict[int, tuple]:
+    """The farms' (lat, lng, species), in one query.
+
+    On PostgreSQL the ids go as one array parameter and the coordinates come back as floats:
+    500 farms take a third of the time of ``pk__in`` with Decimals (measured by
+    ``make bench``, restrictions_for_farms_ms). Elsewhere, the ORM.
+    """
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Farm._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, latitude::float8, longitude::float8, species FROM {table} WHERE id = ANY(%s)",
+                [ids],
+            )
+            return {pk: (lat, lng, species) for pk, lat, lng, species in cursor.fetchall()}
+    rows = Farm.objects.filter(pk__in=ids).values_list("pk", "latitude", "longitude", "species").order_by()
+    return {pk: (lat, lng, species) for pk, lat, lng, species in rows}
 
 
 def restrictions_for_farm(*, farm: Farm) -> list[Restriction]:
