@@ -1,8 +1,8 @@
 """Demo outbreaks and alerts: a past outbreak (lifted), one active zone over a few demo farms.
 
 ``seed`` is run by ``manage.py seed_demo`` after farms.demo has made the registry (and before
-livestock.demo, whose banned-substance attempts raise their own alerts). Idempotent: the demo
-reports carry a reference starting with ``DEMO-``. The places are chosen from the registry the
+livestock.demo, whose banned-substance attempts raise their own alerts). Idempotent: it adds
+nothing to a system that has any disease report. The places are chosen from the registry the
 seed made, so they always touch real demo farms:
 
 - active: African swine fever confirmed 9 days ago 1.5 km from a registered pig farm of
@@ -27,13 +27,13 @@ from . import geo, reference
 from .models import Alert, AlertNote, Disease, DiseaseReport, FarmRestriction, Zone
 from .services import alert_acknowledge, alert_close, alert_show_to_enterprise, report_create, report_lift
 
-REFERENCE = "DEMO-"
 ACTIVE_DAYS_AGO = 9
 PAST_DAYS_AGO = 130
 
 
 def seeded() -> bool:
-    return DiseaseReport.objects.filter(source_reference__startswith=REFERENCE).exists()
+    """Whether any outbreak is on record: the demo's are only for a system that has none."""
+    return DiseaseReport.objects.exists()
 
 
 def _best_centre(farms: list[Farm], radius_km: float) -> Farm | None:
@@ -100,7 +100,7 @@ def _active(manager: User, today: dt.date) -> DiseaseReport | None:
         longitude=lng,
         county_code=centre.county_code,
         place=f"{centre.address}附近散养户",
-        source_reference=f"{REFERENCE}农业农村部疫情通报〔{today.year}〕第{confirmed.month}号",
+        source_reference=f"农业农村部疫情通报〔{today.year}〕第{confirmed.month}号",
         notes="散养户生猪发病死亡，经省级实验室确诊为非洲猪瘟。已扑杀疫点内全部生猪并无害化处理。",
     )
     _backdate(report, timezone.make_aware(dt.datetime.combine(confirmed, dt.time(16, 40))))
@@ -150,7 +150,7 @@ def _past(manager: User, today: dt.date) -> DiseaseReport | None:
         longitude=lng,
         county_code=county,
         place=f"{centre.address}周边养牛户",
-        source_reference=f"{REFERENCE}湘农牧函〔{confirmed.year}〕{confirmed.month}号",
+        source_reference=f"湘农牧函〔{confirmed.year}〕{confirmed.month}号",
         notes="湖南省农业农村厅通报 O 型口蹄疫疫情。",
     )
     _backdate(report, timezone.make_aware(dt.datetime.combine(confirmed, dt.time(10, 5))))

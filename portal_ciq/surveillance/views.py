@@ -156,7 +156,7 @@ class ReportListView(ZonesMixin, TemplateView):
             reports=page.object_list,
             querystring=query.urlencode(),
             map_data={
-                **map_config(),
+                **map_config(fitAll=True),
                 "zones": zone_map_data(user=user, include_lifted_days=LIFTED_SHOWN_DAYS),
             },
             **kwargs,

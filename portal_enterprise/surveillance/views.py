@@ -1,6 +1,7 @@
 """The enterprise's side of surveillance: its farms in disease zones, and the alerts shown to it."""
 
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.views.generic import TemplateView
 
 from accounts.access import RuleRequiredMixin
@@ -18,7 +19,11 @@ class RestrictionsView(RuleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        page = Paginator(alert_list_for_user(user=user), PER_PAGE).get_page(self.request.GET.get("page"))
+        # Open first, then the most severe, then the newest.
+        alerts = alert_list_for_user(user=user).order_by(
+            F("closed_at").desc(nulls_first=True), "-severity", "-raised_at", "-pk"
+        )
+        page = Paginator(alerts, PER_PAGE).get_page(self.request.GET.get("page"))
         return super().get_context_data(
             flagged=flagged_farms_for_user(user=user),
             page_obj=page,

@@ -175,7 +175,9 @@
     var focus = String(config.focus || "");
     var chosen = zones.filter(function (z) { return String(z.report) === focus; });
     var layers = group.getLayers().filter(function (layer) {
-      return layer.zone && (!chosen.length || String(layer.zone.report) === focus) && (chosen.length || layer.zone.active);
+      if (!layer.zone) { return false; }
+      if (chosen.length) { return String(layer.zone.report) === focus; }
+      return config.fitAll || layer.zone.active;
     });
     if (!layers.length) { layers = group.getLayers().filter(function (layer) { return layer.zone; }); }
     if (layers.length) {
@@ -321,10 +323,19 @@
     var map = event.detail.map;
     map.createPane("zones").style.zIndex = 380;  // over the outlines, under the markers
     var group = L.featureGroup();
+    var outbreaks = {};
     data.zones.slice().sort(function (a, b) { return b.radiusKm - a.radiusKm; }).forEach(function (z) {
       var circle = L.circle([z.lat, z.lng], Object.assign({ radius: z.radiusKm * 1000, pane: "zones" }, STYLE[z.kind] || STYLE.surveillance));
       circle.bindTooltip(z.disease + " · " + z.kindLabel + " · " + z.radiusKm + " km");
       group.addLayer(circle);
+      if (!outbreaks[z.report]) {
+        // A 10 km circle is a dot at the scale of a province: the outbreak's sign shows at any zoom.
+        outbreaks[z.report] = true;
+        group.addLayer(L.marker([z.lat, z.lng], {
+          icon: L.divIcon({ className: "", html: "<i class='bi bi-virus zone-outbreak-icon'></i>", iconSize: [22, 22], iconAnchor: [11, 11] }),
+          keyboard: false
+        }).bindTooltip(z.disease + " · " + z.number));
+      }
     });
     group.addTo(map);
     map.getContainer().setAttribute("data-zones", String(data.zones.length));
