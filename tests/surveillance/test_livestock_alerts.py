@@ -94,3 +94,15 @@ def test_a_site_reader_alerts_the_site_and_a_revoked_one_closes(world, settings)
     assert readers_silence_check()["closed"] == 1
     alert.refresh_from_db()
     assert alert.close_reason == "The reader was revoked."
+
+
+def test_the_checks_run_on_demand_without_beat(world, reader, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.LIVESTOCK_READER_SILENT_S = 600
+    beat(reader, 3600)
+    out = StringIO()
+    call_command("surveillance_checks", stdout=out)
+    assert "readers: 1 alerts raised" in out.getvalue()
