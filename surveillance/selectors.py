@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BUREAU_ROLES, User
 from accounts.selectors import ALL_SEEING_ROLES
@@ -225,12 +227,46 @@ def restrictions_for_farm(*, farm: Farm) -> list[Restriction]:
     return restrictions_for_points({farm.pk: (farm.latitude, farm.longitude, farm.species)})[farm.pk]
 
 
+RESTRICTED = _(
+    "{farm} lies in the {zone} of {disease} (report {report}, {distance} km from the outbreak, since "
+    "{since}): no animals may leave it."
+)
+
+
+def restriction_message(restriction: Restriction, *, farm_name: str):
+    """The sentence a refusal shows for a farm in a zone (a declaration, a loading), translated."""
+    return format_lazy(
+        RESTRICTED,
+        farm=farm_name,
+        zone=Zone.Kind(restriction.zone_kind).label,
+        disease=restriction.disease,
+        report=restriction.report_number,
+        distance=f"{restriction.distance_km:.1f}",
+        since=restriction.since.isoformat(),
+    )
+
+
 def zones_at(*, lat, lng) -> list[Restriction]:
     """Return the active zones of any disease a point lies in (a truck on the road)."""
     return restrictions_for_points({0: (lat, lng, None)}, species_matter=False)[0]
 
 
 # --- what lists and maps read: the maintained table ------------------------------------------------
+
+
+def flagged_points_for_user(*, user: User) -> list[list]:
+    """``[lat, lng, zone kind]`` of each flagged farm ``user`` may see (its innermost zone), for maps."""
+    points = {}
+    rows = (
+        FarmRestriction.objects.filter(
+            lifted_at__isnull=True, farm__in=Farm.objects.filter(farm_scope_q(user=user))
+        )
+        .order_by("farm_id", "zone__radius_km")
+        .values_list("farm_id", "farm__latitude", "farm__longitude", "zone__kind")
+    )
+    for farm_id, lat, lng, kind in rows:
+        points.setdefault(farm_id, [round(float(lat), 5), round(float(lng), 5), kind])
+    return list(points.values())
 
 
 def farms_annotate_restricted(queryset: QuerySet[Farm]) -> QuerySet[Farm]:

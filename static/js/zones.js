@@ -337,6 +337,13 @@
         }).bindTooltip(z.disease + " · " + z.number));
       }
     });
+    // Farms in a zone are ringed (the farm map colours them by status or grade underneath).
+    (data.flagged || []).forEach(function (f) {
+      group.addLayer(L.circleMarker([f[0], f[1]], {
+        radius: 10, color: f[2] === "infected" ? "#b91c1c" : "#d97706", weight: 3, fill: false, interactive: false,
+        pane: "zones"
+      }));
+    });
     group.addTo(map);
     map.getContainer().setAttribute("data-zones", String(data.zones.length));
   });

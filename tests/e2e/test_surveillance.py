@@ -216,6 +216,13 @@ def test_screenshots_of_the_zone_map_and_the_alerts_centre(
     page.goto("/bureau/")
     expect(page.locator("#orgmap")).to_have_attribute("data-zones", "2")
     snap(shot, page, "home")
+    page.goto("/bureau/farms/map/")
+    expect(page.locator("#farmsmap")).to_have_attribute("data-zones", "2")
+    expect(page.locator("#farmsmap")).to_have_attribute("data-markers", re.compile(r"^[1-9]"))
+    page.get_by_test_id("map-search").locator("input").fill("博罗县石湾镇东江第三养殖场")
+    page.get_by_test_id("map-search").locator("button").click()
+    page.wait_for_timeout(500)
+    snap(shot, page, "farm-map")
 
     enterprise = new_context(locale).new_page()
     login(enterprise, "ent_a_admin")

@@ -257,3 +257,23 @@ def test_farms_in_circle_uses_the_box_then_the_exact_distance(world, farm_at):
     lat, lng = away(0)
     found = dict(zone_services.farms_in_circle(lat=lat, lng=lng, radius_km=3))
     assert inside.pk in found and edge_out.pk not in found
+
+
+def test_a_refusal_names_the_zone_and_the_disease(world, asf, farm_at):
+    from django.utils import translation
+
+    from surveillance.selectors import flagged_points_for_user, restriction_message
+
+    near = farm_at(1.0)
+    made = report(world, asf)
+    [inner, _outer] = restrictions_for_farm(farm=near)
+    with translation.override("en"):
+        text = str(restriction_message(inner, farm_name=near.name_en))
+    assert text.startswith("Huafeng Farm No. 1 lies in the Infected zone of African swine fever")
+    assert made.number in text and "1.0 km" in text
+    with translation.override("zh-hans"):
+        assert "非洲猪瘟" in str(restriction_message(inner, farm_name=near.name_zh))
+    assert flagged_points_for_user(user=world.insp_a) == [
+        [round(float(near.latitude), 5), round(float(near.longitude), 5), "infected"]
+    ]
+    assert flagged_points_for_user(user=world.insp_b) == []
