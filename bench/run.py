@@ -72,6 +72,22 @@ BENCHMARKS: dict[str, Benchmark] = {
             ),
         },
     ),
+    "surveillance": Benchmark(
+        "bench.surveillance:run",
+        {
+            "zone_flag_ms": Figure(
+                "ms",
+                goal=200,
+                about="A new outbreak's zones checked against 100,000 farms until every farm inside is "
+                "flagged and alerted (report_create, committed).",
+            ),
+            "restrictions_for_farms_ms": Figure(
+                "ms",
+                goal=20,
+                about="The restriction check for 500 farms at once; 1,000 zones on record, most lifted.",
+            ),
+        },
+    ),
     # Its own production-shaped stack (PostgreSQL cluster, Redis, worker, bridge): see ingest.py.
     "ingest": Benchmark(
         "bench.ingest:run",

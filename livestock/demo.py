@@ -45,6 +45,8 @@ from django.utils import timezone
 from accounts.demo import SEED_REASON
 from accounts.models import Role, User
 from farms.models import Farm, Species
+from surveillance.models import Alert, AlertNote
+from surveillance.services import alert_acknowledge, alert_close
 
 from . import reference, vocab
 from .bulk import insert_rows
@@ -60,7 +62,7 @@ from .models import (
     TagIssue,
     VaccinationRequirement,
 )
-from .services.alerts import alert_handle
+from .services.alerts import substance_attempt_record
 from .services.common import HERD_STATUSES, farm_pens
 from .services.events import EVENT_FIELDS, Happening, Where
 
@@ -1144,7 +1146,8 @@ def _sequences_reset() -> None:
 
 
 def _alerts(farms: list[Farm], world: World) -> int:
-    """Attempts to record banned substances on farms of the Huizhou branch; the first one handled."""
+    """Attempts to record banned substances on farms of the Huizhou branch, raised in the alerts
+    centre: the first closed with the inspector's note, the second acknowledged, the third new."""
     rng = world.rng
     huizhou = [f for f in farms if f.branch.code == "ciq-huizhou"]
     inspector = (
@@ -1165,22 +1168,33 @@ def _alerts(farms: list[Farm], world: World) -> int:
             continue
         attempted = world.at(world.today - dt.timedelta(days=[40, 9, 2][n % 3]), 10, 20)
         actor = world.clerks.get(farm.enterprise_id) or User.objects.get(pk=farm.created_by_id)
-        alert = SubstanceAlert.objects.create(
+        attempt = substance_attempt_record(
+            actor=actor,
             farm=farm,
-            enterprise_id=farm.enterprise_id,
-            branch_id=farm.branch_id,
-            substance=substance,
             kind=kind,
+            substance=substance,
             entered=f"{field_name}: {typed}",
-            animal_count=rng.randint(20, 120),
-            attempted_by=actor,
+            count=rng.randint(20, 120),
         )
-        SubstanceAlert.objects.filter(pk=alert.pk).update(attempted_at=attempted)
-        SubstanceAlert.history.filter(id=alert.pk).update(history_date=attempted)
+        alert = attempt.alert
+        SubstanceAlert.objects.filter(pk=attempt.pk).update(attempted_at=attempted)
+        SubstanceAlert.history.filter(id=attempt.pk).update(history_date=attempted)
+        # The past is not e-mailed to anyone.
+        Alert.objects.filter(pk=alert.pk).update(
+            raised_at=attempted, last_raised_at=attempted, notified_at=attempted
+        )
+        Alert.history.filter(id=alert.pk).update(history_date=attempted)
+        answered = attempted + dt.timedelta(days=2, hours=3)
         if note:
-            handled = attempted + dt.timedelta(days=2, hours=3)
-            alert_handle(actor=inspector, alert=alert, note=note)
-            SubstanceAlert.objects.filter(pk=alert.pk).update(handled_at=handled)
-            SubstanceAlert.history.filter(id=alert.pk, history_type="~").update(history_date=handled)
+            alert_close(actor=inspector, alert=alert, note=note)
+            Alert.objects.filter(pk=alert.pk).update(acknowledged_at=answered, closed_at=answered)
+        elif n == 1:
+            alert_acknowledge(actor=inspector, alert=alert, note="已电话联系企业，安排明日现场核查")
+            Alert.objects.filter(pk=alert.pk).update(acknowledged_at=answered)
+        else:
+            made += 1
+            continue
+        Alert.history.filter(id=alert.pk, history_type="~").update(history_date=answered)
+        AlertNote.objects.filter(alert=alert).update(at=answered)
         made += 1
     return made

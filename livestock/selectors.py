@@ -411,12 +411,13 @@ def deaths_for_farm(*, farm: Farm) -> QuerySet[ProductionLog]:
     return logs_for_farm(farm=farm, kind=ProductionLog.Kind.DEATH).prefetch_related("links__animal")
 
 
-# --- alerts and tags --------------------------------------------------------------------
+# --- banned-substance attempts and tags ------------------------------------------------------
 
 
-def alert_list_for_user(*, user: User) -> QuerySet[SubstanceAlert]:
+def substance_attempts_for_user(*, user: User) -> QuerySet[SubstanceAlert]:
+    """The refused banned-substance attempts ``user`` may see (the evidence of their alerts)."""
     qs = SubstanceAlert.objects.select_related(
-        "farm", "enterprise", "substance", "attempted_by", "handled_by"
+        "farm", "enterprise", "substance", "attempted_by", "alert__closed_by"
     )
     if user.role in ALL_SEEING_ROLES:
         return qs
@@ -425,10 +426,6 @@ def alert_list_for_user(*, user: User) -> QuerySet[SubstanceAlert]:
     if user.is_enterprise_user:
         return qs.filter(enterprise_id=user.organisation_id)
     return qs.none()
-
-
-def alert_get_for_user(*, user: User, pk: int) -> SubstanceAlert:
-    return get_object_or_404(alert_list_for_user(user=user), pk=pk)
 
 
 def tag_list_for_user(*, user: User) -> QuerySet[EarTag]:

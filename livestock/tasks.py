@@ -79,3 +79,11 @@ def bridge_heartbeat(payload: dict) -> None:
 def rejected_payloads_purge() -> int:
     """Delete the refused payloads past LIVESTOCK_REJECTED_RETENTION_DAYS (beat, daily)."""
     return ingest.rejected_payloads_purge()
+
+
+@shared_task(name="livestock.readers_silence_check")
+def readers_silence_check() -> dict:
+    """Raise alerts for readers gone silent, close those of readers heard again (beat, every minute)."""
+    from .services.alerts import readers_silence_check as check
+
+    return check()

@@ -16,6 +16,7 @@ from accounts.selectors import (
     user_list_for_user,
 )
 from farms.selectors import farm_summary_for_user
+from surveillance.selectors import alert_counts_for_user, zone_map_data
 
 from .filters import OrganisationFilterSet
 from .forms import HistoryFilterForm
@@ -57,11 +58,15 @@ class HomeView(BureauMixin, TemplateView):
             (value, KIND_COUNTED[value](by_kind.get(value, 0)), by_kind.get(value, 0))
             for value in Organisation.Kind.values
         ]
+        alerts = alert_counts_for_user(user=user)
+        self.request._open_alert_count = alerts["open"]  # the navigation's badge reads it
         return super().get_context_data(
             organisation=user.organisation,
             kinds=kinds,
             map_points=organisation_map_points_for_user(user=user),
             farms=farm_summary_for_user(user=user),
+            alerts=alerts,
+            zones_data={"zones": zone_map_data(user=user)},
             colleagues=user_list_for_user(user=user).filter(
                 organisation_id=user.organisation_id, is_active=True
             ),

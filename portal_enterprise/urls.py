@@ -16,4 +16,5 @@ urlpatterns = [
     path("supervision/", include("portal_enterprise.supervision.urls")),
     path("desk/", include("portal_enterprise.desk.urls")),
     path("herd/", include("portal_enterprise.livestock.urls")),
+    path("alerts/", include("portal_enterprise.surveillance.urls")),
 ]

@@ -13,7 +13,8 @@ from accounts.errors import DomainError
 from accounts.forms import ReasonForm, UserCreateForm, UserForm, user_initial
 from accounts.selectors import user_list_for_user, user_manageable_for_user
 from accounts.services import user_create, user_deactivate, user_reactivate, user_update
-from farms.selectors import credit_rating_current, farm_summary_for_user
+from farms.selectors import credit_rating_current, farm_list_for_user, farm_summary_for_user
+from surveillance.selectors import alert_counts_for_user, restricted_farm_ids
 
 
 class EnterpriseMixin(RuleRequiredMixin):
@@ -29,6 +30,8 @@ class HomeView(EnterpriseMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         people = user_list_for_user(user=user).order_by("-is_active", "role", "full_name")
+        alerts = alert_counts_for_user(user=user)
+        self.request._open_alert_count = alerts["open"]  # the navigation's badge reads it
         return super().get_context_data(
             organisation=user.organisation,
             branch=user.organisation.branch,
@@ -36,6 +39,8 @@ class HomeView(EnterpriseMixin, TemplateView):
             counts=people.aggregate(active=Count("pk", filter=Q(is_active=True)), total=Count("pk")),
             farms=farm_summary_for_user(user=user),
             rating=credit_rating_current(enterprise_id=user.organisation_id),
+            alerts=alerts,
+            restricted=len(restricted_farm_ids(farm_ids=farm_list_for_user(user=user).values("pk"))),
             **kwargs,
         )
 

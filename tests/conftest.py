@@ -12,6 +12,7 @@ import pytest
 from accounts import demo
 from accounts.models import Organisation, User
 from livestock import reference as livestock_reference
+from surveillance import reference as surveillance_reference
 
 ROLES = {
     "ent_a_staff": "ent_a_staff",
@@ -33,6 +34,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         demo.seed()
         livestock_reference.ensure()
+        surveillance_reference.ensure()
 
 
 def load_world() -> SimpleNamespace:

@@ -177,6 +177,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "livestock.rejected_payloads_purge",
         "schedule": timedelta(hours=24),
     },
+    "readers-silence-check": {
+        "task": "livestock.readers_silence_check",
+        "schedule": timedelta(minutes=1),
+    },
+    "zone-restrictions-refresh": {
+        "task": "surveillance.restrictions_refresh",
+        "schedule": timedelta(minutes=30),
+    },
 }
 
 # --- Authentication and sessions --------------------------------------------------------------
@@ -265,6 +273,8 @@ LIVESTOCK_REJECTED_RETENTION_DAYS = env.int("LIVESTOCK_REJECTED_RETENTION_DAYS",
 # after this many requests it refused unauthenticated within the window (seconds).
 LIVESTOCK_API_FAILURE_LIMIT = env.int("LIVESTOCK_API_FAILURE_LIMIT", default=30)
 LIVESTOCK_API_FAILURE_WINDOW_S = env.int("LIVESTOCK_API_FAILURE_WINDOW_S", default=600)
+# ...and raises an alert in the alerts centre once silent this long (closed when it is heard again).
+LIVESTOCK_READER_SILENT_S = env.int("LIVESTOCK_READER_SILENT_S", default=600)
 # Size of the demo herds (seed_demo): 1.0 is about 42,000 animals with a year of records; the
 # default keeps the embedded mode's first start short (about 21,000 animals).
 LIVESTOCK_DEMO_SCALE = env.float("LIVESTOCK_DEMO_SCALE", default=0.5)
@@ -289,6 +299,12 @@ globals().update(EMAIL_CONFIG)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@livestock.example.cn")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Text messages (SMS) ---------------------------------------------------------------------
+# The one gateway every SMS goes through (surveillance/sms.py): printed in the embedded mode.
+SMS_BACKEND = env.str("SMS_BACKEND", default="surveillance.sms.ConsoleBackend")
+SMS_URL = env.str("SMS_URL", default="")
+SMS_TOKEN = env.str("SMS_TOKEN", default="")
 
 # --- Maps -----------------------------------------------------------------------------------
 # No tile server is reachable offline: the maps draw shipped province outlines, and use an

@@ -9,6 +9,7 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "surveillance.sms.LocMemBackend"
 DEMO_PASSWORDS = True
 # Serve static files straight from the apps and static/ (no collectstatic before tests).
 WHITENOISE_USE_FINDERS = True

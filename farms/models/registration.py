@@ -144,6 +144,9 @@ class Farm(models.Model):
         indexes = [
             models.Index(fields=["branch", "status"]),
             models.Index(fields=["enterprise", "status"]),
+            # Which farms lie in a disease zone: a box of latitudes and longitudes first
+            # (surveillance.services.zones.farms_in_circle), then the exact distance.
+            models.Index(fields=["latitude", "longitude"], name="farm_position"),
         ]
 
     def __str__(self):

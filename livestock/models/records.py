@@ -159,7 +159,12 @@ class LogAnimal(models.Model):
 
 
 class SubstanceAlert(models.Model):
-    """A refused attempt to record a banned substance: raised for the farm's inspector."""
+    """A refused attempt to record a banned substance, kept as evidence of the alert it raised.
+
+    The alert itself (who must act, acknowledged, notes, closed) lives in the alerts centre
+    (surveillance.Alert); repeated attempts on one farm with one substance while that alert is
+    open all point to it.
+    """
 
     farm = models.ForeignKey(Farm, verbose_name=_("farm"), on_delete=models.PROTECT, related_name="+")
     enterprise = models.ForeignKey(Organisation, verbose_name=_("enterprise"), on_delete=models.PROTECT)
@@ -175,25 +180,23 @@ class SubstanceAlert(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("attempted by"), on_delete=models.PROTECT, related_name="+"
     )
     attempted_at = models.DateTimeField(_("when"), auto_now_add=True)
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("handled by"),
+    alert = models.ForeignKey(
+        "surveillance.Alert",
+        verbose_name=_("alert"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="+",
+        related_name="substance_attempts",
     )
-    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
-    handling_note = models.TextField(_("what was done"), blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("banned-substance alert")
-        verbose_name_plural = _("banned-substance alerts")
+        verbose_name = _("banned-substance attempt")
+        verbose_name_plural = _("banned-substance attempts")
         ordering = ["-attempted_at"]
         indexes = [
-            models.Index(fields=["branch", "handled_at"]),
+            models.Index(fields=["branch", "attempted_at"]),
             models.Index(fields=["farm", "attempted_at"]),
         ]
 

@@ -21,8 +21,9 @@ from accounts.models import User
 from farms.models import Farm
 
 from ..bulk import insert_rows
-from ..models import Animal, BannedSubstance, LogAnimal, ProductionLog, SubstanceAlert, VaccinationRequirement
+from ..models import Animal, BannedSubstance, LogAnimal, ProductionLog, VaccinationRequirement
 from . import cells
+from .alerts import substance_attempt_record
 from .common import farm_check_keeper, farm_pens
 from .events import Happening, Where, events_append
 
@@ -103,18 +104,9 @@ def _alert(
     *, actor: User, farm: Farm, kind: str, substance: BannedSubstance, values: dict, count: int
 ) -> None:
     entered = "; ".join(f"{f}: {values[f]}" for f in SUBSTANCE_FIELDS if values.get(f))
-    # Its own transaction: the record is refused, the alert must stay.
-    with transaction.atomic():
-        SubstanceAlert.objects.create(
-            farm=farm,
-            enterprise_id=farm.enterprise_id,
-            branch_id=farm.branch_id,
-            substance=substance,
-            kind=kind,
-            entered=entered[:500],
-            animal_count=count,
-            attempted_by=actor,
-        )
+    substance_attempt_record(
+        actor=actor, farm=farm, kind=kind, substance=substance, entered=entered, count=count
+    )
 
 
 def _number(value, field: str) -> Decimal | None:

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from accounts.models import Role, User
 from farms.models import CreditRating, Farm
 from farms.selectors import farm_list_for_user
+from surveillance.selectors import farms_annotate_restricted
 
 
 def with_credit_grade(queryset: QuerySet[Farm]) -> QuerySet[Farm]:
@@ -21,8 +22,11 @@ def with_credit_grade(queryset: QuerySet[Farm]) -> QuerySet[Farm]:
 
 
 def registry_for_user(*, user: User) -> QuerySet[Farm]:
-    """Return the farms of the registry ``user`` may see, with the credit grade, newest first."""
-    return with_credit_grade(farm_list_for_user(user=user)).order_by("-updated_at", "pk")
+    """Return the farms of the registry ``user`` may see, with the credit grade and whether each is in
+    an active disease zone (``restricted``), newest first."""
+    return farms_annotate_restricted(with_credit_grade(farm_list_for_user(user=user))).order_by(
+        "-updated_at", "pk"
+    )
 
 
 def branch_inspectors(*, farm: Farm) -> QuerySet[User]:

@@ -83,7 +83,10 @@ class FarmTable(tables.Table):
         return format_html('<span title="{} ({})">{}</span>', county_label(value), value, county_short(value))
 
     def render_status(self, record):
-        return render_to_string("farms/status_badge.html", {"farm": record})
+        badge = render_to_string("farms/status_badge.html", {"farm": record})
+        if getattr(record, "restricted", False):
+            badge += render_to_string("surveillance/_restricted_badge.html", {"restricted": True})
+        return badge
 
     def render_credit_grade(self, value):
         return format_html('<span class="credit-grade credit-grade-{0}">{0}</span>', value)

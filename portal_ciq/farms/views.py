@@ -19,6 +19,7 @@ from farms.models import Farm, SiteInspection
 from farms.places import county_label, county_parent, county_short
 from farms.selectors import credit_rating_current, farm_get_for_user, farm_review_queue_for_user
 from farms.services import surroundings_shortfalls
+from surveillance.selectors import flagged_points_for_user, zone_map_data
 
 from .actions import actions_for
 from .exports import export_filename, farm_registry_workbook
@@ -206,7 +207,13 @@ class FarmMapView(RuleRequiredMixin, TemplateView):
     template_name = "portal_ciq/farms/farm_map.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(map_config=map_config(), **kwargs)
+        # The active disease zones are drawn under the farms (static/js/zones.js).
+        user = self.request.user
+        return super().get_context_data(
+            map_config=map_config(),
+            zones_data={"zones": zone_map_data(user=user), "flagged": flagged_points_for_user(user=user)},
+            **kwargs,
+        )
 
 
 class FarmMapDataView(RuleRequiredMixin, View):

@@ -6,7 +6,6 @@ urlpatterns = [
     path("", views.HerdListView.as_view(), name="herd_list"),
     path("<int:farm_pk>/", views.HerdFarmView.as_view(), name="herd_farm"),
     path("alerts/", views.AlertListView.as_view(), name="alert_list"),
-    path("alerts/<int:pk>/handle/", views.AlertHandleView.as_view(), name="alert_handle"),
     # The animal page (animal_detail, animal_find) keeps its own URLs.
     path("", include("portal_ciq.livestock.animal_urls")),
 ]

@@ -1,30 +1,24 @@
-"""The inspector's herd pages: the farms' herds, one farm's herd, and banned-substance alerts."""
+"""The inspector's herd pages: the farms' herds and one farm's herd (alerts are the alerts centre's)."""
 
 import datetime as dt
 import re
 
-from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.shortcuts import redirect
+from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from accounts.access import RuleRequiredMixin
-from accounts.errors import DomainError
 from accounts.models import Role, User
 from farms.models import Farm
 from livestock.models import LogAnimal, ProductionLog
 from livestock.selectors import (
-    alert_get_for_user,
-    alert_list_for_user,
     animal_list_for_user,
     deaths_for_farm,
     farm_coverage,
@@ -33,24 +27,23 @@ from livestock.selectors import (
     herd_counts,
     mortality_by_month,
     pens_of_farm,
+    substance_attempts_for_user,
     with_pen_rank,
     withdrawals_open,
 )
-from livestock.services.alerts import alert_handle
 from livestock.services.records import SUBSTANCE_FIELDS
+from surveillance.models import Alert
+from surveillance.selectors import alert_list_for_user
 
-from .forms import AlertFilterForm, AlertHandleForm, AnimalFilterSet, HerdFilterSet
+from .forms import AnimalFilterSet, HerdFilterSet
 from .tables import AnimalTable, HerdTable
 
 RECENT_DEATHS_DAYS = 30
 WITHDRAWALS_SHOWN = 100  # a whole pen may be treated at once: the rest is in the animals table
 DEATHS_SHOWN = 25
 FARM_ALERTS_SHOWN = 20
-ALERTS_PER_PAGE = 25
 # Coverage at or above these is shown green, then amber; below, red.
 COVERAGE_GOOD, COVERAGE_FAIR = 90, 70
-
-HANDLED = _("The alert is handled; your note is kept with it.")
 
 
 def herds_for_user(*, user: User) -> QuerySet[Farm]:
@@ -58,7 +51,7 @@ def herds_for_user(*, user: User) -> QuerySet[Farm]:
     since = timezone.localdate() - dt.timedelta(days=RECENT_DEATHS_DAYS)
     open_alerts = (
         alert_list_for_user(user=user)
-        .filter(farm=OuterRef("pk"), handled_at__isnull=True)
+        .filter(farm=OuterRef("pk"), state__in=Alert.OPEN)
         .order_by()
         .values("farm")
         .annotate(n=Count("pk"))
@@ -92,10 +85,9 @@ def with_evidence(alerts) -> list:
     return alerts
 
 
-def alerts_unhandled_first(qs):
-    return qs.select_related("branch").order_by(
-        F("handled_at").desc(nulls_first=True), "-attempted_at", "-pk"
-    )
+def attempts_open_first(qs):
+    """Attempts whose alert is still open first, newest first within each."""
+    return qs.order_by(F("alert__closed_at").desc(nulls_first=True), "-attempted_at", "-pk")
 
 
 class HerdAccessMixin(RuleRequiredMixin):
@@ -192,8 +184,8 @@ class HerdFarmView(HerdAccessMixin, TemplateView):
         RequestConfig(request).configure(table)
         counts = herd_counts(farm=farm)
         deaths = list(deaths_for_farm(farm=farm)[:DEATHS_SHOWN])
-        farm_alerts = alert_list_for_user(user=user).filter(farm=farm)
-        alerts = with_evidence(alerts_unhandled_first(farm_alerts)[:FARM_ALERTS_SHOWN])
+        attempts = substance_attempts_for_user(user=user).filter(farm=farm)
+        alerts = with_evidence(attempts_open_first(attempts)[:FARM_ALERTS_SHOWN])
         return super().get_context_data(
             farm=farm,
             counts=counts,
@@ -204,7 +196,7 @@ class HerdFarmView(HerdAccessMixin, TemplateView):
             coverage=coverage_table(farm=farm),
             deaths=[(log, [link.animal for link in log.links.all()]) for log in deaths],
             alerts=alerts,
-            alerts_open=farm_alerts.filter(handled_at__isnull=True).count(),
+            alerts_open=alert_list_for_user(user=user).filter(farm=farm, state__in=Alert.OPEN).count(),
             mortality=mortality_by_month(farm=farm),
             chart_labels={
                 "deaths": str(_("Deaths")),
@@ -219,68 +211,14 @@ class HerdFarmView(HerdAccessMixin, TemplateView):
         )
 
 
-class AlertListView(RuleRequiredMixin, TemplateView):
-    """Banned-substance alerts of the user's branch (all, for a manager), unhandled first."""
-
-    permission_required = "livestock.handle_alerts"
-    nav_section = "alerts"
-    template_name = "portal_ciq/livestock/alert_list.html"
-
-    def get_context_data(self, **kwargs):
-        user = self.request.user
-        form = AlertFilterForm(self.request.GET or None)
-        scoped = alert_list_for_user(user=user)
-        alerts = scoped
-        if form.is_valid():
-            state, text = form.cleaned_data["state"], form.cleaned_data["q"].strip()
-            if state:
-                alerts = alerts.filter(handled_at__isnull=state == "open")
-            if text:
-                alerts = alerts.filter(
-                    Q(farm__name_zh__icontains=text)
-                    | Q(farm__name_en__icontains=text)
-                    | Q(enterprise__name_zh__icontains=text)
-                    | Q(enterprise__name_en__icontains=text)
-                )
-        page = Paginator(alerts_unhandled_first(alerts), ALERTS_PER_PAGE).get_page(
-            self.request.GET.get("page")
-        )
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return super().get_context_data(
-            form=form,
-            page_obj=page,
-            paginator=page.paginator,
-            alerts=with_evidence(page.object_list),
-            querystring=query.urlencode(),
-            show_branch=user.role != Role.INSPECTOR,
-            **kwargs,
-        )
-
-
-class AlertHandleView(RuleRequiredMixin, View):
-    """Close an alert with what was done about it."""
+class AlertListView(RuleRequiredMixin, RedirectView):
+    """The old list of banned-substance alerts: they live in the alerts centre now."""
 
     permission_required = "livestock.handle_alerts"
 
-    def post(self, request, pk):
-        alert = alert_get_for_user(user=request.user, pk=pk)
-        form = AlertHandleForm(request.POST)
-        if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-            return self._back(request)
-        try:
-            alert_handle(actor=request.user, alert=alert, note=form.cleaned_data["note"])
-        except DomainError as e:
-            messages.error(request, e.message)
-        else:
-            messages.success(request, HANDLED)
-        return self._back(request)
-
-    def _back(self, request):
-        target = request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            return redirect(target)
-        return redirect("portal_ciq:alert_list")
+    def get_redirect_url(self, *args, **kwargs):
+        query = QueryDict(mutable=True)
+        query["kind"] = Alert.Kind.BANNED_SUBSTANCE
+        if self.request.GET.get("state") == "open":
+            query["state"] = "open"
+        return f"{reverse('portal_ciq:alert_centre')}?{query.urlencode()}"

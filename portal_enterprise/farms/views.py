@@ -29,6 +29,7 @@ from farms.services.registration import (
     farm_submit,
     surroundings_shortfalls,
 )
+from surveillance.selectors import farms_annotate_restricted
 
 from .forms import SURROUNDINGS_PREFIX, AttachmentForm, FarmForm, SurroundingFormSet, WithdrawForm
 
@@ -83,7 +84,9 @@ class FarmListView(FarmsMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        farms = farm_list_for_user(user=self.request.user).order_by("-updated_at", "-pk")
+        farms = farms_annotate_restricted(farm_list_for_user(user=self.request.user)).order_by(
+            "-updated_at", "-pk"
+        )
         if (status := self.request.GET.get("status")) in Farm.Status.values:
             farms = farms.filter(status=status)
         return farms

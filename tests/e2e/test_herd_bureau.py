@@ -2,7 +2,8 @@
 
 The Huizhou inspector opens a farm's herd from the navigation, sees the coverage table, the open
 withdrawals and the deaths, checks that the mortality chart was drawn (by the vendored Chart.js,
-offline), and handles the banned-substance alert the farm raised. The screenshots are for a
+offline), and follows the banned-substance attempt the farm raised to its alert in the alerts
+centre, where it closes it with a note. The screenshots are for a
 human to look at.
 """
 
@@ -74,28 +75,37 @@ def test_inspector_reads_a_farms_herd_and_handles_its_alert(new_context, login, 
     snap(shot, page, "herd-farm")
 
     alerts = page.get_by_test_id("farm-alerts")
-    item = alerts.locator(f"[data-alert='{herd.alert.pk}']")
+    item = alerts.locator(f"[data-alert='{herd.alert.alert_id}']")
     expect(item).to_contain_text(BANNED_PRODUCT)
+    expect(item.get_by_test_id("alert-state")).to_have_class(re.compile("text-bg-danger"))
+    # The attempt's alert is answered in the alerts centre.
+    item.get_by_test_id("alert-state").click()
+    expect(page).to_have_url(re.compile(rf"/bureau/alerts/{herd.alert.alert_id}/$"))
+    expect(page.get_by_test_id("evidence-list")).to_contain_text(BANNED_PRODUCT)
     # An empty note is refused, and the alert stays open.
     with page.expect_navigation():
-        item.get_by_test_id("handle").click()
+        page.get_by_test_id("close").click()
     expect(page.locator(".alert-danger")).to_be_visible()
-    expect(item.get_by_test_id("alert-state")).to_have_class(re.compile("text-bg-danger"))
+    expect(page.get_by_test_id("alert-state")).to_have_class(re.compile("state-badge-new"))
     expect(badge).to_have_text("1")
 
-    item.locator("textarea[name=note]").fill("已到场核查，采样送检，立案调查")
+    page.locator("textarea[name=note]").fill("已到场核查，采样送检，立案调查")
     with page.expect_navigation():
-        item.get_by_test_id("handle").click()
+        page.get_by_test_id("close").click()
     expect(page.locator(".alert-success")).to_be_visible()
-    expect(item.get_by_test_id("alert-state")).to_have_class(re.compile("text-bg-success"))
-    expect(item).to_contain_text("已到场核查")
+    expect(page.get_by_test_id("alert-state")).to_have_class(re.compile("state-badge-closed"))
+    expect(page.get_by_test_id("trail")).to_contain_text("已到场核查")
     expect(badge).to_have_count(0)
-    expect(page.locator("[data-count=alerts]")).to_have_text("0")
     snap(shot, page, "alert-handled")
 
-    page.locator("[data-nav=alerts]").click()
-    expect(page.get_by_test_id("alerts").locator(f"tr[data-alert='{herd.alert.pk}']")).to_contain_text(
-        "已到场核查"
-    )
+    page.goto(f"/bureau/herds/{herd.farm.pk}/")
+    item = page.get_by_test_id("farm-alerts").locator(f"[data-alert='{herd.alert.alert_id}']")
+    expect(item.get_by_test_id("alert-state")).to_have_class(re.compile("text-bg-success"))
+    expect(item).to_contain_text("已到场核查")
+    expect(page.locator("[data-count=alerts]")).to_have_text("0")
+
+    page.locator("[data-nav=alert_centre]").click()
+    page.goto("/bureau/alerts/?state=closed")
+    expect(page.locator(f"#alert-{herd.alert.alert_id}")).to_contain_text("已到场核查")
     snap(shot, page, "alert-list")
     assert failed == [], failed

@@ -44,7 +44,8 @@ def test_demo_herds(world):
     assert percents and min(percents) < 100
     # Alerts for the Huizhou branch, one handled.
     alerts = SubstanceAlert.objects.filter(branch=world.branch_a)
-    assert alerts.exists() and alerts.filter(handled_at__isnull=False).exists()
+    assert alerts.exists() and alerts.filter(alert__state="closed").exists()
+    assert {a.alert.state for a in alerts} == {"new", "acknowledged", "closed"}
     # Every demo enterprise keeps tags to register animals with.
     for enterprise in (world.ent_a, world.ent_b):
         assert EarTag.objects.filter(enterprise=enterprise, status="available").count() >= 50

@@ -250,9 +250,14 @@ def test_banned_substance_is_refused_and_alerts_the_inspector(world, farm, anima
     alert = SubstanceAlert.objects.get()
     assert alert.branch == world.branch_a and alert.farm == farm and alert.animal_count == 5
     assert unicodedata.normalize("NFKC", text) in alert.entered
-    from livestock.selectors import alert_list_for_user
+    from livestock.selectors import substance_attempts_for_user
+    from surveillance.selectors import alert_list_for_user
 
-    assert list(alert_list_for_user(user=world.insp_a)) == [alert]
+    assert list(substance_attempts_for_user(user=world.insp_a)) == [alert]
+    assert not substance_attempts_for_user(user=world.insp_b).exists()
+    # The alert itself is in the alerts centre, for the farm's branch.
+    assert list(alert_list_for_user(user=world.insp_a)) == [alert.alert]
+    assert alert.alert.kind == "banned_substance" and alert.alert.subject == alert
     assert not alert_list_for_user(user=world.insp_b).exists()
 
 

@@ -1,4 +1,4 @@
-"""The bureau's herd pages: the farms' herds, one farm's herd (the inspector's view), and alerts."""
+"""The bureau's herd pages: the farms' herds, one farm's herd (the inspector's view), and their alerts."""
 
 import copy
 import datetime as dt
@@ -16,8 +16,9 @@ from django.utils import timezone, translation
 from accounts.errors import DomainError
 from livestock.models import Animal, Event, SubstanceAlert, VaccinationRequirement
 from livestock.selectors import mortality_by_month
-from livestock.services import alerts as alert_services
 from livestock.services.records import log_record
+from surveillance.models import Alert
+from surveillance.services import alerts as alert_services
 from tests.farms.factories import BOLUO, PEN, registered_farm
 from tests.livestock.factories import feed_records, herd, national, sightings
 
@@ -118,8 +119,9 @@ def herd_farm_url(farm) -> str:
     return reverse("portal_ciq:herd_farm", args=[farm.pk])
 
 
-def handle_url(alert) -> str:
-    return reverse("portal_ciq:alert_handle", args=[alert.pk])
+def close_url(attempt) -> str:
+    """Where the alert a banned-substance attempt raised is closed (the alerts centre)."""
+    return reverse("portal_ciq:alert_close", args=[attempt.alert_id])
 
 
 def speak(client, language: str):
@@ -148,21 +150,21 @@ def test_pages_render_for_the_inspector_and_the_manager(world, client_for, huizh
     for url in (
         reverse("portal_ciq:herd_list"),
         herd_farm_url(huizhou.farm),
-        reverse("portal_ciq:alert_list"),
+        reverse("portal_ciq:alert_centre"),
     ):
         response = client.get(url)
         assert response.status_code == 200, url
         html = response.content.decode()
         assert f'<html lang="{language}">' in html
         assert name in html, url
-        assert 'data-nav="herds"' in html and 'data-nav="alerts"' in html
+        assert 'data-nav="herds"' in html and 'data-nav="alert_centre"' in html
     if language == "en":
         html = client.get(herd_farm_url(huizhou.farm)).content.decode()
         for heading in (
             "Vaccination coverage",
             "Open withdrawal periods",
             "Deaths",
-            "Banned-substance alerts",
+            "Banned-substance attempts",
         ):
             assert heading in html
 
@@ -170,20 +172,19 @@ def test_pages_render_for_the_inspector_and_the_manager(world, client_for, huizh
 def test_another_branch_does_not_see_the_farm_or_its_alert(world, client_for, huizhou):
     client = client_for(world.insp_b)
     assert client.get(herd_farm_url(huizhou.farm)).status_code == 404
-    assert client.post(handle_url(huizhou.alert), {"note": "不是我的"}).status_code == 404
-    huizhou.alert.refresh_from_db()
-    assert huizhou.alert.handled_at is None
+    assert client.post(close_url(huizhou.alert), {"note": "不是我的"}).status_code == 404
+    assert Alert.objects.get(pk=huizhou.alert.alert_id).state == Alert.State.NEW
     herds = client.get(reverse("portal_ciq:herd_list"))
     assert huizhou.farm.pk not in [row.record.pk for row in herds.context["table"].page.object_list]
-    alerts = client.get(reverse("portal_ciq:alert_list"))
-    assert huizhou.alert.pk not in [a.pk for a in alerts.context["alerts"]]
+    alerts = client.get(reverse("portal_ciq:alert_centre"))
+    assert huizhou.alert.alert_id not in [a.pk for a in alerts.context["alerts"]]
     assert 'data-testid="alert-badge"' not in alerts.content.decode()
 
 
 def test_enterprise_users_are_refused(world, client_for, huizhou):
     client = client_for(world.ent_a_staff)
     assert client.get(herd_farm_url(huizhou.farm)).status_code == 403
-    assert client.post(handle_url(huizhou.alert), {"note": "自己处理"}).status_code == 403
+    assert client.post(close_url(huizhou.alert), {"note": "自己处理"}).status_code == 403
 
 
 # --- the list of farms ------------------------------------------------------------------------
@@ -264,7 +265,7 @@ def test_farm_page_shows_counts_withdrawals_coverage_deaths_and_alerts(world, cl
     alerts = html.split('data-testid="farm-alerts"')[1].split("</ul>")[0]
     assert "Clenbuterol" in alerts and BANNED_PRODUCT in alerts
     assert "Active substance:" in alerts and "active_substance" not in alerts  # labelled, not raw keys
-    assert 'data-testid="handle-form"' in alerts
+    assert f'href="{reverse("portal_ciq:alert_detail", args=[huizhou.alert.alert_id])}"' in alerts
 
 
 def test_animals_table_searches_tags_and_filters_pen_and_status(world, client_for, huizhou):
@@ -316,7 +317,7 @@ def test_chart_data_is_the_monthly_mortality(world, client_for, huizhou):
 
 def test_query_counts_do_not_grow_with_the_herd(world, client_for, huizhou):
     client = client_for(world.insp_a)
-    pages = [reverse("portal_ciq:herd_list"), herd_farm_url(huizhou.farm), reverse("portal_ciq:alert_list")]
+    pages = [reverse("portal_ciq:herd_list"), herd_farm_url(huizhou.farm), reverse("portal_ciq:alert_centre")]
     few = {}
     for url in pages:
         with CaptureQueriesContext(connection) as queries:
@@ -419,68 +420,55 @@ def test_banned_substance_raises_an_alert_for_the_farms_branch(world, huizhou):
     assert BANNED_PRODUCT in alert.entered and alert.animal_count == 1
 
 
-def test_handling_refuses_an_empty_note_and_changes_nothing(world, client_for, huizhou):
+def test_the_old_alert_list_leads_to_the_alerts_centre(world, client_for, huizhou):
+    response = client_for(world.insp_a).get(reverse("portal_ciq:alert_list"), {"state": "open"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal_ciq:alert_centre") + "?kind=banned_substance&state=open"
+
+
+def test_closing_refuses_an_empty_note_and_changes_nothing(world, client_for, huizhou):
     client = speak(client_for(world.insp_a), "en")
     back = herd_farm_url(huizhou.farm)
-    response = client.post(handle_url(huizhou.alert), {"note": "   ", "next": back}, follow=True)
+    response = client.post(close_url(huizhou.alert), {"note": "   ", "next": back}, follow=True)
     assert response.redirect_chain[-1][0] == back
     with translation.override("en"):
         assert messages_of(response) == [str(alert_services.NOTE_REQUIRED)]
-    huizhou.alert.refresh_from_db()
-    assert (huizhou.alert.handled_at, huizhou.alert.handled_by, huizhou.alert.handling_note) == (
-        None,
-        None,
-        "",
-    )
+    alert = Alert.objects.get(pk=huizhou.alert.alert_id)
+    assert (alert.state, alert.closed_by, alert.close_reason) == (Alert.State.NEW, None, "")
 
 
-def test_handling_closes_the_alert_and_the_badge_counts_down(world, client_for, huizhou):
-    second = banned_attempt(world, huizhou.farm, [huizhou.pen_1[4].pk])
+def test_closing_in_the_centre_shows_on_the_farm_and_the_badge_counts_down(world, client_for, huizhou):
+    other = banned_attempt(world, huizhou.farm, [huizhou.pen_1[4].pk])  # clenbuterol again: counted
+    assert other.alert_id == huizhou.alert.alert_id
     client = speak(client_for(world.insp_a), "en")
-    page = client.get(reverse("portal_ciq:alert_list")).content.decode()
-    assert re.search(r'data-testid="alert-badge"[^>]*>2<', page)
-    assert [a.pk for a in client.get(reverse("portal_ciq:alert_list")).context["alerts"]][:2] == [
-        second.pk,
-        huizhou.alert.pk,
-    ]
+    page = client.get(reverse("portal_ciq:alert_centre")).content.decode()
+    assert re.search(r'data-testid="alert-badge"[^>]*>1<', page) and "×2" in page
 
     note = "已现场核查，采样送检，立案调查"
-    response = client.post(handle_url(huizhou.alert), {"note": note}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("portal_ciq:alert_list")
-    assert messages_of(response) == ["The alert is handled; your note is kept with it."]
-    huizhou.alert.refresh_from_db()
-    assert huizhou.alert.handled_by == world.insp_a and huizhou.alert.handling_note == note
-    assert re.search(r'data-testid="alert-badge"[^>]*>1<', response.content.decode())
-    # Unhandled first, then the handled ones.
-    assert [a.pk for a in response.context["alerts"]] == [second.pk, huizhou.alert.pk]
-    assert [
-        a.pk for a in client.get(reverse("portal_ciq:alert_list"), {"state": "open"}).context["alerts"]
-    ] == [second.pk]
-    handled = client.get(reverse("portal_ciq:alert_list"), {"state": "handled"}).context["alerts"]
-    assert [a.pk for a in handled] == [huizhou.alert.pk]
+    response = client.post(close_url(huizhou.alert), {"note": note}, follow=True)
+    assert messages_of(response) == ["The alert is closed; your note is kept with it."]
+    alert = Alert.objects.get(pk=huizhou.alert.alert_id)
+    assert alert.closed_by == world.insp_a and alert.close_reason == note
+    assert 'data-testid="alert-badge"' not in response.content.decode()
     assert note in client.get(herd_farm_url(huizhou.farm)).content.decode()
-
-    # A second handling is refused by the service, with its message.
-    response = client.post(handle_url(huizhou.alert), {"note": "再次"}, follow=True)
-    with translation.override("en"):
-        assert messages_of(response) == [str(alert_services.ALREADY_HANDLED)]
-    huizhou.alert.refresh_from_db()
-    assert huizhou.alert.handling_note == note
+    # A second closing is refused by the service, with its message.
+    response = client.post(close_url(huizhou.alert), {"note": "再次"}, follow=True)
+    assert "cannot be closed now" in messages_of(response)[0]
+    alert.refresh_from_db()
+    assert alert.close_reason == note
 
 
-def test_the_manager_sees_every_branchs_alerts_and_the_badge(world, client_for, huizhou):
+def test_the_manager_closes_any_branchs_alert(world, client_for, huizhou):
     client = client_for(world.manager)
-    response = client.get(reverse("portal_ciq:alert_list"))
-    assert huizhou.alert.pk in [a.pk for a in response.context["alerts"]]
+    response = client.get(reverse("portal_ciq:alert_centre"))
+    assert huizhou.alert.alert_id in [a.pk for a in response.context["alerts"]]
     assert 'data-testid="alert-badge"' in response.content.decode()
-    response = client.post(handle_url(huizhou.alert), {"note": "总局督办"})
-    assert response.status_code == 302
-    huizhou.alert.refresh_from_db()
-    assert huizhou.alert.handled_by == world.manager
+    assert client.post(close_url(huizhou.alert), {"note": "总局督办"}).status_code == 302
+    assert Alert.objects.get(pk=huizhou.alert.alert_id).closed_by == world.manager
 
 
 def test_next_must_stay_on_this_site(world, client_for, huizhou):
     response = client_for(world.insp_a).post(
-        handle_url(huizhou.alert), {"note": "已处理", "next": "https://evil.example/"}
+        close_url(huizhou.alert), {"note": "已处理", "next": "https://evil.example/"}
     )
-    assert response["Location"] == reverse("portal_ciq:alert_list")
+    assert response["Location"] == reverse("portal_ciq:alert_detail", args=[huizhou.alert.alert_id])

@@ -418,6 +418,14 @@ def test_a_banned_drug_is_refused_and_the_inspector_alerted(world, farm, animals
     assert alert.farm == farm and alert.branch == world.branch_a and alert.animal_count == 1
     animals[0].refresh_from_db()
     assert animals[0].withdrawal_until is None
+    # It is in the branch inspector's alerts centre, and nowhere else needs to be looked at.
+    from django.test import Client
+
+    inspector = Client()
+    inspector.force_login(world.insp_a)
+    centre = inspector.get(reverse("portal_ciq:alert_centre"))
+    assert [a.pk for a in centre.context["alerts"]] == [alert.alert_id]
+    assert farm.name_zh in centre.content.decode()
 
 
 def test_a_medication_blocks_export_and_the_page_says_until_when(world, farm, animals, clerk):
@@ -689,7 +697,7 @@ def test_the_record_page_queries_do_not_grow_with_the_events(
         assert queries(long_record, **params) == short, params
     for params in ({"events_page": 2}, {"events_page": 3}):  # sightings only: no record to look up
         assert queries(long_record, **params) == short - 1, params
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):  # +1: the navigation's open alerts
         clerk.get(url("animal_detail", long_record.pk), {"order": "newest", "events_page": 3})
 
 
@@ -820,7 +828,7 @@ def test_the_record_page_queries_do_not_grow_with_the_records(
         {"order": "newest", "events_page": 2, "logs_page": 3},
     ):
         assert queries(many_logs, **params) == short, params
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):  # +1: the navigation's open alerts
         clerk.get(url("animal_detail", many_logs.pk), {"logs_page": 3, "events_page": 3})
 
 
@@ -869,7 +877,8 @@ def test_query_counts_do_not_grow_with_the_herd(world, farm, clerk, django_asser
     with django_assert_max_num_queries(16):
         response = clerk.get(url("herd_farm", farm.pk))
     assert response.content.decode().count("data-animal=") == 50  # 50 a page
-    with django_assert_max_num_queries(17):  # the two pagers' counts, the events' records, the banner's
+    # The two pagers' counts, the events' records, the banner's, the navigation's open alerts.
+    with django_assert_max_num_queries(18):
         clerk.get(url("animal_detail", animals[0].pk))
     with django_assert_max_num_queries(12):
         clerk.get(url("log_list", farm.pk))
