@@ -1,4 +1,8 @@
-"""Run the periodic checks of the alerts centre once (the embedded mode has no Celery beat)."""
+"""Run the periodic checks of the alerts centre once (the embedded mode has no Celery beat).
+
+It lives in livestock, not surveillance: it runs a livestock check too, and surveillance (floor 3)
+may not import livestock (floor 4).
+"""
 
 from django.core.management.base import BaseCommand
 
