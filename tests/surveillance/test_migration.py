@@ -7,8 +7,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = [("livestock", "0002_animal_copied_references_unconstrained"), ("surveillance", "0001_initial")]
-AFTER = [("livestock", "0005_substancealert_handling_moved")]
+BEFORE = [("livestock", "0003_rejected_payload_bounded"), ("surveillance", "0001_initial")]
+AFTER = [("livestock", "0006_substancealert_handling_moved")]
 
 
 def migrate(targets):
