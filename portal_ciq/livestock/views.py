@@ -177,7 +177,7 @@ class HerdFarmView(HerdAccessMixin, TemplateView):
         pens = pens_of_farm(farm=farm)
         animals = AnimalFilterSet(
             request.GET or None,
-            queryset=with_pen_rank(animal_list_for_user(user=user, farm=farm), farm=farm),
+            queryset=with_pen_rank(animal_list_for_user(user=user, farm=farm), farm=farm, pens=pens),
             pens=[p["name"] for p in pens],
         )
         table = AnimalTable(animals.qs if animals.is_bound and animals.is_valid() else animals.queryset)

@@ -99,7 +99,11 @@ class HerdFarmView(FarmMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        queryset = with_pen_rank(animal_list_for_user(user=self.request.user, farm=self.farm), farm=self.farm)
+        # The pens are read once: they rank the animals and head the page.
+        self.pens = pens_of_farm(farm=self.farm)
+        queryset = with_pen_rank(
+            animal_list_for_user(user=self.request.user, farm=self.farm), farm=self.farm, pens=self.pens
+        )
         queryset = queryset.order_by("pen_rank", "national_code")
         self.filterset = AnimalFilterSet(
             self.request.GET, queryset=queryset, farm=self.farm, request=self.request
@@ -112,7 +116,7 @@ class HerdFarmView(FarmMixin, ListView):
         requirements, coverage = farm_coverage(farm=farm)
         by_pen = {c.pen: c for c in coverage}
         pens = []
-        for pen in pens_of_farm(farm=farm):
+        for pen in self.pens:
             cover = by_pen.get(pen["name"])
             pen["coverage"] = [(r, cover.percent(r.pk) if cover else None) for r in requirements]
             pens.append(pen)

@@ -32,6 +32,9 @@
     return node;
   }
 
+  // Leaflet takes a tooltip's string as HTML; disease names and numbers come from users.
+  function node(text) { return el("span", null, text); }
+
   // A popup built from DOM nodes: nothing from the server is parsed as HTML.
   function popupNode(lines, link) {
     var box = el("div");
@@ -115,7 +118,7 @@
           keyboard: false,
           opacity: z.active ? 1 : 0.5
         });
-        marker.bindTooltip(z.disease + " · " + z.number, { direction: "top", offset: [0, -10] });
+        marker.bindTooltip(node(z.disease + " · " + z.number), { direction: "top", offset: [0, -10] });
         marker.bindPopup(function () { return popupNode([z.disease, z.number, (labels.since || "") + " " + z.since], link); });
         group.addLayer(marker);
       }
@@ -162,7 +165,7 @@
     plain.concat(marked).forEach(function (row) {
       var zone = flagged[row[0]];
       var marker = L.circleMarker([row[2], row[3]], Object.assign({ renderer: renderer }, zone ? FLAGGED[zone] || FLAGGED.surveillance : FARM));
-      marker.bindTooltip(row[1]);
+      marker.bindTooltip(node(row[1]));
       marker.bindPopup(function () {
         return popupNode([row[1], zone ? labels.flagged : ""], { href: urlFor(config.farmUrl, row[0]), text: labels.open || "" });
       });
@@ -265,7 +268,7 @@
         }
       });
       L.marker(p, { icon: L.divIcon({ className: "", html: "<i class='bi bi-virus zone-outbreak-icon'></i>", iconSize: [22, 22], iconAnchor: [11, 11] }) })
-        .bindTooltip(config.picked || "").addTo(preview);
+        .bindTooltip(node(config.picked || "")).addTo(preview);
       if (pan) {
         if (rings.length) { map.fitBounds(rings[0].getBounds().pad(0.3)); } else { map.setView(p, 11); }
       }
@@ -326,7 +329,7 @@
     var outbreaks = {};
     data.zones.slice().sort(function (a, b) { return b.radiusKm - a.radiusKm; }).forEach(function (z) {
       var circle = L.circle([z.lat, z.lng], Object.assign({ radius: z.radiusKm * 1000, pane: "zones" }, STYLE[z.kind] || STYLE.surveillance));
-      circle.bindTooltip(z.disease + " · " + z.kindLabel + " · " + z.radiusKm + " km");
+      circle.bindTooltip(node(z.disease + " · " + z.kindLabel + " · " + z.radiusKm + " km"));
       group.addLayer(circle);
       if (!outbreaks[z.report]) {
         // A 10 km circle is a dot at the scale of a province: the outbreak's sign shows at any zoom.
@@ -334,7 +337,7 @@
         group.addLayer(L.marker([z.lat, z.lng], {
           icon: L.divIcon({ className: "", html: "<i class='bi bi-virus zone-outbreak-icon'></i>", iconSize: [22, 22], iconAnchor: [11, 11] }),
           keyboard: false
-        }).bindTooltip(z.disease + " · " + z.number));
+        }).bindTooltip(node(z.disease + " · " + z.number)));
       }
     });
     // Farms in a zone are ringed (the farm map colours them by status or grade underneath).
