@@ -139,7 +139,9 @@ def pens_of_farm(*, farm: Farm) -> list[dict]:
     return [{"name": name, "count": counts.get(name, 0)} for name in names]
 
 
-def with_pen_rank(queryset: QuerySet[Animal], *, farm: Farm, pens: list[dict] | None = None) -> QuerySet[Animal]:
+def with_pen_rank(
+    queryset: QuerySet[Animal], *, farm: Farm, pens: list[dict] | None = None
+) -> QuerySet[Animal]:
     """Annotate animals with ``pen_rank``, their pen's place in the natural order of the farm's
     pens, so that a page in the database's order lists 1号 … 9号 before 10号. ``pens`` is
     ``pens_of_farm``'s answer when the caller already has it (a page that also shows the pens)."""

@@ -38,7 +38,10 @@ def test_inspector_reads_a_farms_herd_and_handles_its_alert(new_context, login, 
     page = new_context(locale).new_page()
     failed = []
     # A request the browser cancels because the page moved on (ERR_ABORTED) is not a missing file.
-    page.on("requestfailed", lambda request: "ERR_ABORTED" in (request.failure or "") or failed.append(request.url))
+    page.on(
+        "requestfailed",
+        lambda request: "ERR_ABORTED" in (request.failure or "") or failed.append(request.url),
+    )
     login(page, "insp_huizhou")
 
     badge = page.get_by_test_id("alert-badge")

@@ -66,7 +66,10 @@ def test_reads_appear_on_the_readers_page_while_it_is_open(new_context, login, d
     page = new_context(locale).new_page()
     failed, errors = [], []
     # A request the browser cancels because the page moved on (ERR_ABORTED) is not a missing file.
-    page.on("requestfailed", lambda request: "ERR_ABORTED" in (request.failure or "") or failed.append(request.url))
+    page.on(
+        "requestfailed",
+        lambda request: "ERR_ABORTED" in (request.failure or "") or failed.append(request.url),
+    )
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     login(page, "manager")
     page.locator("[data-nav=readers]").click()

@@ -55,7 +55,10 @@ def test_an_outbreak_stops_two_farms_and_their_inspector_answers(new_context, lo
     manager = new_context().new_page()
     failed, errors = [], []
     # A request the browser cancels because the page moved on (ERR_ABORTED) is not a missing file.
-    manager.on("requestfailed", lambda request: "ERR_ABORTED" in (request.failure or "") or failed.append(request.url))
+    manager.on(
+        "requestfailed",
+        lambda request: "ERR_ABORTED" in (request.failure or "") or failed.append(request.url),
+    )
     manager.on("pageerror", lambda error: errors.append(str(error)))
     login(manager, "manager")
     manager.goto("/bureau/surveillance/reports/new/")
