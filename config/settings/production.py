@@ -32,6 +32,9 @@ LANGUAGE_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}  # noqa: F405
+# Only what collectstatic wrote (the image does it at build time), read once at start.
+WHITENOISE_USE_FINDERS = False
+WHITENOISE_AUTOREFRESH = False
 # Production runs behind one TLS-terminating proxy that appends the client to X-Forwarded-For
 # (see accounts.client_ip and docs/deploy.md).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
