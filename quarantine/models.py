@@ -349,6 +349,8 @@ class Certificate(models.Model):
     content = models.JSONField(_("signed content"))
     signature = models.CharField(_("signature"), max_length=100)
     key_id = models.CharField(_("key ID"), max_length=16)
+    # The QR code's signed compact payload (quarantine.compact), made at signing.
+    qr_payload = models.CharField(_("QR payload"), max_length=400)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("signed by"), on_delete=models.PROTECT, related_name="+"
     )
