@@ -105,6 +105,10 @@ class CertificateCheck:
     def intact(self) -> bool:
         return not self.problems
 
+    @property
+    def label(self):
+        return STATE_LABELS[self.state]
+
 
 STATE_LABELS = {
     "valid": _("Valid"),
