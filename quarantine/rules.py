@@ -14,7 +14,5 @@ rules.add_perm("quarantine.declare", is_enterprise_user)
 rules.add_perm("quarantine.inspect", is_inspector | is_manager)
 # The laboratory enters results.
 rules.add_perm("quarantine.enter_results", is_lab | is_manager)
-# Anyone who handles a consignment opens its certificate (the scope decides which).
-rules.add_perm("quarantine.view_certificate", is_enterprise_user | is_inspector | is_lab | is_manager)
 # The bureau's pages of consignments: the branch's inspectors, the lab, the managers.
 rules.add_perm("quarantine.follow", is_inspector | is_lab | is_manager)

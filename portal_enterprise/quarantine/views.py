@@ -155,7 +155,7 @@ class ConsignmentWithdrawView(RuleRequiredMixin, View):
 
 
 class CertificatePdfView(RuleRequiredMixin, View):
-    permission_required = "quarantine.view_certificate"
+    permission_required = "quarantine.declare"
 
     def get(self, request, pk, number):
         consignment = consignment_get_for_user(user=request.user, pk=pk)

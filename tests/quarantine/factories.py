@@ -10,7 +10,7 @@ from livestock.services.records import log_record
 from quarantine import services
 from quarantine.models import ExamChecklistItem
 from tests.farms.factories import registered_farm
-from tests.livestock.factories import herd
+from tests.livestock.factories import herd, national
 
 
 def today() -> dt.date:
@@ -39,7 +39,8 @@ def vaccinate(world, farm, animals, *, on=None) -> None:
 
 def ready_herd(world, farm, serials):
     """A vaccinated herd of ``farm``, fit to be declared."""
-    animals = herd(world.ent_a_staff, farm, serials)
+    codes = {national(s, farm.species) for s in serials}
+    animals = [a for a in herd(world.ent_a_staff, farm, serials) if a.national_code in codes]
     vaccinate(world, farm, animals)
     return animals
 
@@ -90,11 +91,11 @@ def negative_rows(consignment) -> list[dict]:
     ]
 
 
-def through(world, consignment, upto: str):
-    """Take ``consignment`` through the workflow up to and including ``upto``."""
+def through(world, consignment, upto: str, start: str = "accept"):
+    """Take ``consignment`` through the workflow from ``start`` up to and including ``upto``."""
     steps = ["accept", "examine", "sample", "results", "approve"]
     result = consignment
-    for step in steps[: steps.index(upto) + 1]:
+    for step in steps[steps.index(start) : steps.index(upto) + 1]:
         if step == "accept":
             services.consignment_accept(actor=world.insp_a, consignment=consignment)
         elif step == "examine":
