@@ -1,7 +1,7 @@
 """The bureau's Ed25519 signing key and the public keys certificates are verified with.
 
-The key comes from QUARANTINE_SIGNING_KEY (a PEM private key, or the base64 of its 32-byte
-seed) or from the file QUARANTINE_SIGNING_KEY_FILE. Only where QUARANTINE_KEY_GENERATE is on
+The key comes from QUARANTINE_SIGNING_KEY (a PEM private key, or its 32-byte seed in hex or
+base64) or from the file QUARANTINE_SIGNING_KEY_FILE. Only where QUARANTINE_KEY_GENERATE is on
 (the embedded mode and the tests) is a missing key made once and kept in a file; production
 refuses to start without one (quarantine.checks). Rotating the key: put the old public key
 (certificate-keys.json's ``x``) into QUARANTINE_RETIRED_PUBLIC_KEYS, then install the new
@@ -10,6 +10,7 @@ private key; certificates signed with the old one keep verifying.
 
 import base64
 import functools
+import re
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -32,12 +33,15 @@ def _parse_private(text: bytes) -> Ed25519PrivateKey:
         if not isinstance(key, Ed25519PrivateKey):
             raise ImproperlyConfigured("The certificate signing key is not an Ed25519 key.")
         return key
-    try:
-        seed = base64.b64decode(
-            text + b"=" * (-len(text) % 4), altchars=b"-_" if b"-" in text or b"_" in text else None
-        )
-    except ValueError as exc:
-        raise ImproperlyConfigured("The certificate signing key is neither PEM nor base64.") from exc
+    if re.fullmatch(rb"[0-9a-fA-F]{64}", text):
+        seed = bytes.fromhex(text.decode("ascii"))  # openssl rand -hex 32
+    else:
+        try:
+            seed = base64.b64decode(
+                text + b"=" * (-len(text) % 4), altchars=b"-_" if re.search(rb"[-_]", text) else None
+            )
+        except ValueError as exc:
+            raise ImproperlyConfigured("The certificate signing key is neither PEM, hex nor base64.") from exc
     if len(seed) != 32:
         raise ImproperlyConfigured("The certificate signing key's seed must be 32 bytes.")
     return Ed25519PrivateKey.from_private_bytes(seed)
