@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("", views.QueueView.as_view(), name="consignment_queue"),
+    path("lims/", views.LimsImportView.as_view(), name="lims_import"),
     path("<int:pk>/", views.ConsignmentView.as_view(), name="consignment_detail"),
     path("<int:pk>/accept/", views.AcceptView.as_view(), name="consignment_accept"),
     path("<int:pk>/examine/", views.ExamineView.as_view(), name="consignment_examine"),

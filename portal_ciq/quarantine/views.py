@@ -203,3 +203,40 @@ class CertificatePdfView(RuleRequiredMixin, View):
     def get(self, request, pk, number):
         consignment = consignment_get_for_user(user=request.user, pk=pk)
         return certificate_pdf_response(_certificate(consignment, number))
+
+
+SESSION_KEY = "quarantine_lims_rows"
+
+
+class LimsImportView(RuleRequiredMixin, TemplateView):
+    """Upload a LIMS export, see every row checked, then import it all (or nothing)."""
+
+    nav_section = "consignments"
+    permission_required = "quarantine.enter_results"
+    template_name = "portal_ciq/quarantine/lims_import.html"
+
+    def post(self, request):
+        if "confirm" in request.POST:
+            rows = request.session.pop(SESSION_KEY, None)
+            if not rows:
+                messages.error(request, _("Upload the file again: the checked rows were not kept."))
+                return redirect("portal_ciq:lims_import")
+            try:
+                done = services.lims_import(actor=request.user, rows=rows)
+            except DomainError as error:
+                return self.render_to_response(self.get_context_data(problems=error.items or [error.message]))
+            messages.success(
+                request, _("Results recorded for %(count)s consignment(s).") % {"count": len(done)}
+            )
+            return redirect("portal_ciq:consignment_queue")
+        upload = request.FILES.get("file")
+        if upload is None:
+            return self.render_to_response(self.get_context_data(problems=[_("Choose the LIMS CSV file.")]))
+        try:
+            rows = services.lims_parse(upload)
+            preview = services.lims_check(actor=request.user, rows=rows)
+        except DomainError as error:
+            return self.render_to_response(self.get_context_data(problems=[error.message]))
+        if preview.ok:
+            request.session[SESSION_KEY] = rows
+        return self.render_to_response(self.get_context_data(preview=preview, problems=preview.problems))

@@ -2,6 +2,7 @@
 
 from .certificates import certificate_issue, certificate_replace, certificate_void
 from .declaration import Declaration, DeclarationRefused, Problem, consignment_declare, declaration_check
+from .lims import LimsPreview, lims_check, lims_import, lims_parse
 from .workflow import (
     consignment_accept,
     consignment_approve,
@@ -17,6 +18,7 @@ from .workflow import (
 __all__ = [
     "Declaration",
     "DeclarationRefused",
+    "LimsPreview",
     "Problem",
     "certificate_issue",
     "certificate_replace",
@@ -32,4 +34,7 @@ __all__ = [
     "declaration_check",
     "lab_results_check",
     "lab_results_record",
+    "lims_check",
+    "lims_import",
+    "lims_parse",
 ]

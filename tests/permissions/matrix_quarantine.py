@@ -64,6 +64,7 @@ MATRIX = {
     "portal_ciq:consignment_approve": act(),
     "portal_ciq:consignment_reject": act(),
     "portal_ciq:consignment_cancel": act(),
+    "portal_ciq:lims_import": case({"lab", "manager"}),
     "portal_ciq:certificate_pdf": case({"insp_a", "lab", "manager"}, not_found={"insp_b"}, kwargs=certified),
     "portal_ciq:certificate_void": act(kwargs=certified),
     "portal_ciq:certificate_replace": act(kwargs=certified),
