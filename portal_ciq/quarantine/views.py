@@ -106,11 +106,13 @@ class ActionView(RuleRequiredMixin, View):
             for item in error.items[1:]:
                 messages.error(request, str(item))
         else:
-            messages.success(request, self.done_message())
+            consignment.refresh_from_db()
+            messages.success(
+                request,
+                _("Consignment %(number)s is now “%(status)s”.")
+                % {"number": consignment.number, "status": consignment.get_status_display()},
+            )
         return redirect("portal_ciq:consignment_detail", pk=pk)
-
-    def done_message(self) -> str:
-        return _("Done.")
 
 
 class AcceptView(ActionView):
