@@ -10,6 +10,7 @@ from django.views.i18n import set_language
 
 from accounts.access import public
 from accounts.views import HomeView
+from portal_shared import verification
 
 from .views import health
 
@@ -30,6 +31,14 @@ urlpatterns = [
     path("bureau/", include("portal_ciq.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    # Certificate verification for anyone (quarantine): the page, the QR code's URL, the keys.
+    path("verify/", verification.verify_page, name="certificate_verify"),
+    path("V/<str:payload>", verification.verify_qr, name="certificate_verify_qr"),
+    path(
+        ".well-known/hk-livestock/certificate-keys.json",
+        verification.certificate_keys,
+        name="certificate_keys",
+    ),
     # What rfid_bridge posts to (rfid_bridge.protocol.READS_PATH and HEARTBEAT_PATH).
     path("api/bridge/", include("livestock.urls")),
 ]

@@ -309,6 +309,22 @@ CREDIT_FINDING_POINTS = {"minor": -2, "major": -10, "critical": -30}
 CREDIT_OVERDUE_ACTION_POINTS = -5
 CREDIT_WINDOW_DAYS = 365
 
+# --- Origin quarantine ----------------------------------------------------------------------
+# The bureau's Ed25519 key that signs health certificates (quarantine/keys.py): a PEM private
+# key or the base64 of its 32-byte seed, or a file holding one. Retired public keys (base64url,
+# as published) keep verifying certificates signed before a rotation.
+QUARANTINE_SIGNING_KEY = env.str("QUARANTINE_SIGNING_KEY", default="")
+QUARANTINE_SIGNING_KEY_FILE = env.str("QUARANTINE_SIGNING_KEY_FILE", default="")
+QUARANTINE_RETIRED_PUBLIC_KEYS = env.list("QUARANTINE_RETIRED_PUBLIC_KEYS", default=[])
+# Only the embedded mode makes a key of its own when none is set (kept under var/).
+QUARANTINE_KEY_GENERATE = env.bool("QUARANTINE_KEY_GENERATE", default=EMBEDDED)
+QUARANTINE_GENERATED_KEY_FILE = VAR_DIR / "quarantine-signing-key.pem"
+# production.py turns this on: a missing key is then a system check error (quarantine.E001).
+QUARANTINE_KEY_REQUIRED = False
+# The public verification page answers this many look-ups per address and window (seconds).
+QUARANTINE_VERIFY_LIMIT = env.int("QUARANTINE_VERIFY_LIMIT", default=60)
+QUARANTINE_VERIFY_WINDOW_S = env.int("QUARANTINE_VERIFY_WINDOW_S", default=600)
+
 # --- E-mail ---------------------------------------------------------------------------------
 # The embedded mode prints mail (password resets) on the console; production sets EMAIL_URL,
 # e.g. smtp+tls://user:password@smtp.example.cn:587 (django-environ's syntax).

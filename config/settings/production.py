@@ -15,6 +15,9 @@ if not env.str("DATABASE_URL", default=""):
     raise ImproperlyConfigured("Production needs DATABASE_URL (PostgreSQL).")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DEMO_PASSWORDS = False
+# Certificates must be signed with the bureau's own key (quarantine.checks).
+QUARANTINE_KEY_REQUIRED = True
+QUARANTINE_KEY_GENERATE = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
