@@ -4,11 +4,13 @@ from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from accounts.access import public
 
 
 @public
+@require_safe
 @never_cache
 def health(request):
     """Answer 200 when the database answers (for load balancers and compose health checks)."""
