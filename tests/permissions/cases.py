@@ -17,13 +17,13 @@ each a module-level dict called ``MATRIX`` (a new file is picked up by its name)
 ``query`` / ``data``
     The URL's query string (for every method) and the form body of POST: a dict, or a function
     ``given -> dict`` of what ``kwargs`` returned. The other methods are sent with no body.
-``get``, ``post``, ``put``, ``patch``, ``delete``
+``get``, ``post``, ``put``, ``patch``, ``delete``, ``options``
     What "let in" looks like for that method, for the allowed roles: ``OK`` (a 2xx page, or a
     form shown again with its errors), ``BAD_REQUEST`` (400, a form error of an API), or
     ``to("namespace:name")``: a redirect to exactly that page, its parameters taken from
     ``given`` (``to(..., pk=None)`` drops one, ``to(lambda given: url)`` for anything else).
-    ``per_role((roles, outcome), ...)`` gives each role its own. The default is ``OK``;
-    HEAD answers as GET does, OPTIONS with ``OK``.
+    ``per_role((roles, outcome), ...)`` gives each role its own. The default is ``OK``, and
+    HEAD answers as GET does. Name only the methods the view serves: the others must be 405.
 ``methods``
     Only for a function view that neither names its methods (``require_POST``,
     ``require_http_methods``) nor restricts them: the methods it serves. Class-based views
@@ -44,6 +44,18 @@ A redirect is an outcome only when it goes exactly where the row says (a log-in 
 logged-in user is a failure). OPTIONS never reads the object, so it may answer 200 to a role
 outside the scope (``OK`` for any object, existing or not, reveals nothing); a method the view
 does not offer may be refused before or after the scope check. A 500 is always a failure.
+
+For example, an action that sends its user back to the farm, and a find view that sends those
+who may see the animal to its page while the others are told no animal of theirs has the tag::
+
+    "portal_ciq:farm_approve": case(
+        {"insp_a", "manager"}, not_found={"insp_b"}, kwargs=application, data=REASON,
+        post=to("portal_ciq:farm_detail"),
+    ),
+    "portal_ciq:animal_find": case(
+        READERS, kwargs=huizhou_animal, query=lambda given: {"q": given["tag"]},
+        get=per_role(({"insp_a", "manager"}, to("portal_ciq:animal_detail")), ({"insp_b"}, OK)),
+    ),
 
 The admin site is not listed here: test_matrix.py walks every admin pattern for every role
 (only the system administrator is let in; everyone else is sent to the admin's log-in page).
@@ -161,7 +173,10 @@ def case(
 ):
     """Build a row of the matrix (the keywords are explained at the top of this module)."""
     unknown = set(outcomes) - set(METHODS)
-    assert not unknown, f"case() takes no {unknown}: outcomes are named by method"
+    assert not unknown, (
+        f"case() takes no {sorted(unknown)}: the methods are read from the view, and the outcome "
+        "of each is named by its method (post=to(...), get=OK…); see tests/permissions/cases.py"
+    )
     allowed, not_found = frozenset(allowed), frozenset(not_found)
     assert not allowed & not_found, "a role cannot be both let in and kept out"
     return Case(

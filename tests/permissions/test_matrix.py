@@ -8,8 +8,9 @@ redirect to exactly the page the view means to send the user to, a 405 for a met
 does not serve, a 404 outside the user's scope, a 403 for a role the rule refuses, or the log-in
 page with ``next`` for an anonymous visitor. The admin site is walked the same way.
 
-One test per pattern: its objects are made once, and each request runs in a savepoint that is
-rolled back, so an action asked by one role leaves the object as it was for the next.
+One test per pattern, so that its objects are made once: each request that may change
+something runs in a savepoint that is rolled back, so an action asked by one role leaves the
+object as it was for the next. The roles log in once for the whole module (``clients``).
 """
 
 import copy
