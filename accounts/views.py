@@ -24,6 +24,13 @@ class LoginView(PublicMixin, auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def dispatch(self, request, *args, **kwargs):
+        # Django sends a logged-in user on before it looks at the method: refuse a method the
+        # page does not serve first, for everyone alike.
+        if not hasattr(self, request.method.lower()) or request.method.lower() not in self.http_method_names:
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(session_minutes=settings.SESSION_COOKIE_AGE // 60, **kwargs)
 

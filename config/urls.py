@@ -6,6 +6,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.module_loading import module_has_submodule
+from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from accounts.access import public
@@ -29,7 +30,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("enterprise/", include("portal_enterprise.urls")),
     path("bureau/", include("portal_ciq.urls")),
-    path("i18n/setlang/", public(set_language), name="set_language"),
+    # Only a POST switches the language; any other method would only send the visitor on.
+    path("i18n/setlang/", public(require_POST(set_language)), name="set_language"),
     path("admin/", admin.site.urls),
     # Certificate verification for anyone (quarantine): the page, the QR code's URL, the keys.
     path("verify/", verification.verify_page, name="certificate_verify"),

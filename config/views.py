@@ -5,11 +5,13 @@ from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from accounts.access import public
 
 
 @public
+@require_safe
 @never_cache
 def health(request):
     """Answer 200 when the database answers (for load balancers and compose health checks)."""
