@@ -24,7 +24,7 @@ SERIAL_FROM = 200_001  # after the fault tests' herd (serials 1-800)
 
 def main(size: int) -> None:
     world = load_world()
-    farm = registered_farm(world)
+    farm = registered_farm(world, name_zh="基准读卡场", name_en="Ingestion benchmark farm")
     animals = herd(world.ent_a_staff, farm, range(SERIAL_FROM, SERIAL_FROM + size))
     devices = {
         name: device_register(actor=world.manager, code=f"bench-{name}", name=f"bench {name}", farm=farm)

@@ -334,7 +334,8 @@ class Year:
         self.serial = 0
         self.counts: dict[str, int] = defaultdict(int)
         self.base = settings.LIVESTOCK_URI_BASE
-        self.last_seen: dict[int, str] = {}
+        self.last_seen: dict[int, str] = {}  # the farm's animals' last read
+        self.animals: list[tuple] = []  # the farm's animal rows, waiting for their last-seen place
         self.devices: dict[int, tuple] = {}
 
     # -- the plan ---------------------------------------------------------------------------
@@ -492,6 +493,7 @@ class Year:
             deliveries.append((day, self.ids["issue"].take()))
             day += dt.timedelta(days=120)
         tags_in = defaultdict(int)
+        self.last_seen = {}
         reads_by_device: dict[int, list] = defaultdict(list)
         for c in sorted(farm.cohorts, key=lambda c: c.birth):
             registered = c.birth + dt.timedelta(days=reg_age + rng.randint(0, 2))
@@ -517,6 +519,11 @@ class Year:
             )
         self._disinfections(farm)
         self._reads(farm, reads_by_device, farm_uri)
+        animal_w, seen = self.w["animal"], self.last_seen
+        for a, head, tail in self.animals:
+            at = seen.get(a)
+            animal_w.add(f"{head}{at}\t{farm_uri}{tail}" if at else f"{head}{N}\t{tail}")
+        self.animals = []
 
     def _codes(self, farm: Farm_) -> tuple[str, str]:
         self.serial += 1
@@ -657,7 +664,7 @@ class Year:
         pen_uri = f"{farm_uri}:pen:{c.pen}"
         exported = c.exported_on is not None
         sexes = SEXES[farm.species] if not c.breeders else ("female",)
-        tag_w, animal_w, event_w = self.w["tag"], self.w["animal"], self.w["event"]
+        tag_w, event_w, animals = self.w["tag"], self.w["event"], self.animals
         codes = {}
         entry = N
         for a in ids:
@@ -674,10 +681,16 @@ class Year:
                 status = "released" if exported else "on_farm"
             sex = sexes[a % len(sexes)]
             until = withdrawal.get(a)
-            animal_w.add(
-                f"{a}\t{farm.id}\t{farm.enterprise}\t{tag_id}\t{code}\t{rfid}\t{farm.species}\t{sex}\t{breed}"
-                f"\t{c.birth.isoformat()}\t{entry}\t{c.pen}\tself_bred\t\t{status}"
-                f"\t{_t(until)}\t{_t(died.get(a))}\t{N}\t\t{reg_at}\t{farm.clerk}\n"
+            # Written once the month's reads have given it its last-seen place (an update after
+            # would rewrite half the table).
+            animals.append(
+                (
+                    a,
+                    f"{a}\t{farm.id}\t{farm.enterprise}\t{tag_id}\t{code}\t{rfid}\t{farm.species}\t{sex}\t{breed}"
+                    f"\t{c.birth.isoformat()}\t{entry}\t{c.pen}\tself_bred\t\t{status}"
+                    f"\t{_t(until)}\t{_t(died.get(a))}\t",
+                    f"\t{reg_at}\t{farm.clerk}\n",
+                )
             )
             data = _json({"tag": code, "rfid": rfid, "pen": c.pen, "origin": "self_bred"})
             event_w.add(
@@ -1035,7 +1048,7 @@ def make(scale: float) -> None:
         module, _, name = hook.partition(":")
         __import__(module)
         getattr(sys.modules[module], name)()
-    step("last seen, readers, hooks", started)
+    step("readers, hooks", started)
     started = time.monotonic()
     import psycopg
 
@@ -1054,19 +1067,10 @@ def make(scale: float) -> None:
 
 
 def _after_rows(year: Year) -> None:
-    """What the ingestion leaves beside the reads: the animals' last-seen place, the readers' state."""
+    """What the ingestion leaves on the readers beside the reads: their counters and state."""
     import psycopg
 
     with psycopg.connect(year.url) as conn, conn.cursor() as cur:
-        cur.execute("CREATE TEMP TABLE seen (id bigint, at timestamptz) ON COMMIT DROP")
-        with cur.copy("COPY seen (id, at) FROM STDIN") as copy:
-            buf = [f"{a}\t{at}\n" for a, at in year.last_seen.items()]
-            copy.write("".join(buf))
-        cur.execute(
-            "UPDATE livestock_animal a SET last_seen_at = s.at, last_seen_where = %s || a.farm_id "
-            "FROM seen s WHERE a.id = s.id",
-            [year.base + "farm:"],
-        )
         for device, (seq, last, _code) in year.devices.items():
             state = {
                 "connected": True, "port": "/dev/ttyUSB0", "spool": 0, "last_read_at": None, "raw_reads": seq,
