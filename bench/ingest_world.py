@@ -9,6 +9,7 @@ one line of JSON.
 
 import json
 import sys
+from decimal import Decimal
 
 import django
 
@@ -24,7 +25,13 @@ SERIAL_FROM = 200_001  # after the fault tests' herd (serials 1-800)
 
 def main(size: int) -> None:
     world = load_world()
-    farm = registered_farm(world, name_zh="基准读卡场", name_en="Ingestion benchmark farm")
+    farm = registered_farm(
+        world,
+        name_zh="基准读卡场",
+        name_en="Ingestion benchmark farm",
+        latitude=Decimal("23.251234"),
+        longitude=Decimal("114.351234"),
+    )
     animals = herd(world.ent_a_staff, farm, range(SERIAL_FROM, SERIAL_FROM + size))
     devices = {
         name: device_register(actor=world.manager, code=f"bench-{name}", name=f"bench {name}", farm=farm)
