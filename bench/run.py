@@ -12,7 +12,7 @@ that uses the application's database says ``django=True`` and on which data:
 - ``data="empty"``: BENCH_DATABASE_URL (else DATABASE_URL, else the database ``livestock_bench``
   on postgres://postgres@127.0.0.1:5432), made afresh and migrated at every run (DATABASE_URL is
   migrated, never dropped);
-- ``data="year"``: a copy of the year at the real scale (bench/year.py) in ``<that name>_year``,
+- ``data="year"``: a copy of the year at the real scale (bench/year.py) in ``<that name>_year_copy``,
   made from its template (made first if it is missing or stale). BENCH_YEAR_SCALE (default 1)
   takes a smaller year for a quick look; figures measured on it are not the goals' figures.
 
@@ -270,7 +270,7 @@ def use_data(data: str) -> None:
     if data == "year":
         from . import year
 
-        name = f"{name}_year"
+        name = f"{name}_year_copy"  # not _year: the template is livestock_bench_year
         connection.close()
         year.ensure(f"{base}/{name}", scale=YEAR_SCALE)
     connection.close()
