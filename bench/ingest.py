@@ -245,7 +245,7 @@ def latency_p95(stack: Stack) -> float:
                 ).fetchone()
                 if found:
                     break
-                if time.monotonic() - t0 > 30:
+                if time.monotonic() - t0 > 120:  # a loaded machine: measured, not refused
                     raise TimeoutError(f"no presence event for {rfid}")
                 time.sleep(0.005)
             samples.append((time.monotonic() - t0) * 1000)
