@@ -162,6 +162,8 @@ def ensure(db_url: str | None = None, *, scale: float = 1.0, template: str | Non
     is returned: do not write into it)."""
     tname = template_name(scale, template)
     wanted = key(scale)
+    from psycopg import sql
+
     with _admin() as conn:
         # One maker at a time; a second caller waits and then finds the template made.
         conn.execute("SELECT pg_advisory_lock(hashtext(%s))", [tname])
@@ -173,11 +175,9 @@ def ensure(db_url: str | None = None, *, scale: float = 1.0, template: str | Non
                 fresh = (dt.date.today() - made).days <= MAX_AGE_DAYS
             if not fresh:
                 build(f"{SERVER}/{tname}", scale=scale)
-                conn.execute(
-                    f'COMMENT ON DATABASE "{tname}" IS %s'.replace("%s", "'{}'").format(
-                        f"{wanted} made {dt.date.today().isoformat()}"
-                    )
-                )
+                # COMMENT takes no parameter: the key is quoted as a literal.
+                comment = sql.Literal(f"{wanted} made {dt.date.today().isoformat()}")
+                conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(tname), comment))
             if db_url is None:
                 return f"{SERVER}/{tname}"
             _, name = _split(db_url)
@@ -1098,10 +1098,10 @@ def main(argv=None) -> None:
         make(args.scale)
         return
     if args.rebuild:
+        name = template_name(args.scale, args.template)
         with _admin() as conn:
-            conn.execute(
-                f'COMMENT ON DATABASE "{template_name(args.scale, args.template)}" IS NULL'
-            ) if _comment(conn, template_name(args.scale, args.template)) is not None else None
+            if _comment(conn, name) is not None:  # a template without its key is made again
+                conn.execute(f'COMMENT ON DATABASE "{name}" IS NULL')
     url = None
     if args.db:
         url = args.db if "://" in args.db else f"{SERVER}/{args.db}"
