@@ -50,8 +50,9 @@ messages: $(STAMP)
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --no-location --ignore=.venv --ignore=var --ignore=static/vendor --ignore=tests --ignore=test-artifacts
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
 
-# Speed figures (PostgreSQL: DATABASE_URL, else the database livestock_bench on 127.0.0.1), kept in
-# bench/results.json and printed; BENCH names some of them, e.g. make bench BENCH=herd_import.
+# Speed figures (PostgreSQL: BENCH_DATABASE_URL or DATABASE_URL, else the database livestock_bench on
+# 127.0.0.1; the year at the real scale is made once into livestock_bench_year and copied for each run:
+# bench/year.py), kept in bench/results.json and printed; BENCH names some, e.g. make bench BENCH=herd_import.
 bench: $(STAMP)
 	$(PY) -m bench.run $(BENCH)
 

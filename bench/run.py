@@ -7,10 +7,17 @@
 Each benchmark is a function returning its figures ({name: value}, or {name: {"value": v, ...}}
 to keep details beside the value). To add one, write the function in a module of this package
 and add an entry to BENCHMARKS: the module is imported only when the benchmark runs. A benchmark
-that uses the application's database says ``django=True``: it then runs against PostgreSQL,
-DATABASE_URL if set, else the database ``livestock_bench`` on postgres://postgres@127.0.0.1:5432
-(made afresh and migrated at every run). Figures are merged into results.json: a figure not run keeps its
-last value.
+that uses the application's database says ``django=True`` and on which data:
+
+- ``data="empty"``: BENCH_DATABASE_URL (else DATABASE_URL, else the database ``livestock_bench``
+  on postgres://postgres@127.0.0.1:5432), made afresh and migrated at every run (DATABASE_URL is
+  migrated, never dropped);
+- ``data="year"``: a copy of the year at the real scale (bench/year.py) in ``<that name>_year_copy``,
+  made from its template (made first if it is missing or stale). BENCH_YEAR_SCALE (default 1)
+  takes a smaller year for a quick look; figures measured on it are not the goals' figures.
+
+Each figure keeps every run's value, the median as its value and the worst run beside it.
+Figures are merged into results.json: a figure not run keeps its last value.
 """
 
 import argparse
@@ -30,6 +37,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results.json"
 BENCH_DATABASE = "postgres://postgres@127.0.0.1:5432/livestock_bench"
+YEAR_SCALE = float(os.environ.get("BENCH_YEAR_SCALE", "1"))
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,7 @@ class Benchmark:
     target: str  # "module:function"
     figures: dict[str, Figure] = field(default_factory=dict)
     django: bool = True  # runs against the application's database
+    data: str = "empty"  # "empty" (migrated, nothing else) or "year" (bench/year.py)
 
     def function(self):
         module, _, name = self.target.partition(":")
@@ -62,13 +71,30 @@ BENCHMARKS: dict[str, Benchmark] = {
         {
             "tag_issue_100k_s": Figure(
                 "s",
-                about="Importing a supplier's list of 100,000 tags (tag_issue_import), all checks included.",
+                about="Importing a supplier's list of 100,000 tags (tag_issue_import), all checks included, "
+                "into the year at the real scale.",
             ),
             "animal_import_100k_s": Figure(
                 "s",
                 goal=10.0,
                 about="Importing a herd list of 100,000 animals from a CSV file: animals_import_check "
-                "then animals_import_confirm, all checks included.",
+                "then animals_import_confirm, all checks included, into the year at the real scale "
+                "(~2.2 million animals); the goal holds for the worst run.",
+            ),
+        },
+        data="year",
+    ),
+    "demo_seed": Benchmark(
+        "bench.demo:run",
+        {
+            "farms_demo_seed_s": Figure(
+                "s",
+                goal=30,
+                about="farms.demo.seed on a database with the demo's people: 300 farms, a year of "
+                "supervision.",
+            ),
+            "farms_demo_seed_again_s": Figure(
+                "s", goal=1, about="farms.demo.seed a second time (it finds the registry and does nothing)."
             ),
         },
     ),
@@ -96,10 +122,23 @@ BENCHMARKS: dict[str, Benchmark] = {
                 "reads/s",
                 goal=20_000,
                 better="higher",
-                about="200,000 reads through the cable, bridge, spool, Redis and worker into PostgreSQL.",
+                about="A herd of 25,000 registered animals passing a chute, 8 reads a tag (200,000 reads), "
+                "through the cable, bridge, spool, Redis and worker into PostgreSQL: every animal matched, "
+                "moved and given its presence event.",
+            ),
+            "ingest_unknown_reads_per_s": Figure(
+                "reads/s",
+                better="higher",
+                about="The same bursts of 25,000 tags nobody registered (stored and flagged, nothing moved).",
             ),
             "copy_floor_reads_per_s": Figure(
-                "reads/s", better="higher", about="The same rows written with one COPY: the floor."
+                "reads/s", better="higher", about="The herd's rows written with one COPY: the floor."
+            ),
+            "ingest_share_of_copy_floor": Figure(
+                "ratio",
+                goal=0.25,
+                better="higher",
+                about="ingest_reads_per_s over copy_floor_reads_per_s, measured in the same run.",
             ),
             "orm_naive_reads_per_s": Figure(
                 "reads/s", better="higher", about="One Celery task and one ORM save per read."
@@ -196,15 +235,21 @@ def _database_recreate(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def _empty_url() -> str:
+    return os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or BENCH_DATABASE
+
+
 def django_setup() -> None:
     """Point Django at the benchmark database, as production runs (DEBUG off), and migrate it.
 
-    DATABASE_URL, if set, is used as it is (migrated, never dropped); otherwise the benchmark's
-    own database is made afresh, so that no earlier run's rows or bloat weigh on the figures.
+    BENCH_DATABASE_URL or DATABASE_URL, if set, is used as it is (migrated, never dropped);
+    otherwise the benchmark's own database is made afresh, so that no earlier run's rows or bloat
+    weigh on the figures.
     """
-    if not os.environ.get("DATABASE_URL"):
-        _database_recreate(BENCH_DATABASE)
-        os.environ["DATABASE_URL"] = BENCH_DATABASE
+    url = _empty_url()
+    if url == BENCH_DATABASE or os.environ.get("BENCH_DATABASE_URL"):
+        _database_recreate(url)
+    os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
     # DEBUG keeps every statement with its parameters in memory: production does not.
     os.environ.setdefault("DJANGO_DEBUG", "false")
@@ -215,6 +260,21 @@ def django_setup() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
+
+
+def use_data(data: str) -> None:
+    """Point Django's connection at the empty database or at a fresh copy of the year."""
+    from django.db import connection
+
+    base, _, name = _empty_url().rpartition("/")
+    if data == "year":
+        from . import year
+
+        name = f"{name}_year_copy"  # not _year: the template is livestock_bench_year
+        connection.close()
+        year.ensure(f"{base}/{name}", scale=YEAR_SCALE)
+    connection.close()
+    connection.settings_dict["NAME"] = name
 
 
 # --- running and keeping the figures ----------------------------------------------------------
@@ -244,6 +304,8 @@ def run(names: list[str], *, repeat: int = 1, profile: bool = False) -> dict[str
     new = {}
     for name, bench in chosen.items():
         print(f"== {name}", flush=True)
+        if bench.django:
+            use_data(bench.data)
         function = bench.function()
         runs = []
         for n in range(repeat):
@@ -262,8 +324,10 @@ def run(names: list[str], *, repeat: int = 1, profile: bool = False) -> dict[str
                 continue
             value = statistics.median(v for v, _d in values)
             details = min(values, key=lambda v: abs(v[0] - value))[1]
+            worst = (max if meta.better == "lower" else min)(v for v, _d in values)
             new[figure] = {
                 "value": round(value, 3),
+                "worst": round(worst, 3),
                 "unit": meta.unit,
                 "goal": meta.goal,
                 "better": meta.better,
@@ -271,6 +335,7 @@ def run(names: list[str], *, repeat: int = 1, profile: bool = False) -> dict[str
                 "date": when,
                 "runs": [round(v, 3) for v, _d in values],
                 "load_1m": [None if load is None else round(load, 2) for load, _r in runs],
+                **({"data": f"year at scale {YEAR_SCALE:g}"} if bench.data == "year" else {}),
                 **({"details": details} if details else {}),
             }
     return new
@@ -288,18 +353,32 @@ def table(
     fresh: set[str],
     note: str = "(* measured now; the others are kept from earlier runs)",
 ) -> str:
-    rows = [("figure", "value", "unit", "goal", "", "date")]
+    rows = [("figure", "median", "worst", "unit", "goal", "", "date")]
     for name, fig in sorted(results.items()):
         goal = fig.get("goal")
         better = fig.get("better", "lower")
         shown_goal = "" if goal is None else f"{'≤' if better == 'lower' else '≥'} {goal:g}"
+        worst = fig.get("worst")
+        # A goal is met when the worst run meets it, not only the median.
         ok = (
             ""
             if goal is None
-            else ("ok" if Figure(fig["unit"], goal, better).meets(fig["value"]) else "MISSED")
+            else (
+                "ok" if Figure(fig["unit"], goal, better).meets(fig.get("worst", fig["value"])) else "MISSED"
+            )
         )
         mark = " *" if name in fresh else ""
-        rows.append((name + mark, f"{fig['value']:g}", fig["unit"], shown_goal, ok, fig.get("date", "")[:16]))
+        rows.append(
+            (
+                name + mark,
+                f"{fig['value']:g}",
+                "" if worst is None else f"{worst:g}",
+                fig["unit"],
+                shown_goal,
+                ok,
+                fig.get("date", "")[:16],
+            )
+        )
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import re
-import time
 from collections import Counter
 from types import SimpleNamespace
 
@@ -60,16 +59,13 @@ def _counts() -> dict:
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    """Seed once for the module, inside a transaction rolled back at its end (the seed is heavy)."""
+    """Seed once for the module, inside a transaction rolled back at its end (the seed is heavy).
+    How long it takes, the first time and again, is measured by `make bench` (bench/demo.py)."""
     with django_db_blocker.unblock(), transaction.atomic():
-        started = time.perf_counter()
         demo.seed()
-        first = time.perf_counter() - started
         before = _counts()
-        started = time.perf_counter()
         again = demo.seed()
-        second = time.perf_counter() - started
-        yield SimpleNamespace(first=first, second=second, before=before, after=_counts(), again=again)
+        yield SimpleNamespace(before=before, after=_counts(), again=again)
         transaction.set_rollback(True)
 
 
@@ -78,11 +74,9 @@ def farms(seeded, db):
     return list(Farm.objects.select_related("enterprise", "branch"))
 
 
-def test_a_second_seed_changes_nothing_and_is_quick(seeded):
+def test_a_second_seed_changes_nothing(seeded):
     assert seeded.after == seeded.before
     assert not any(seeded.again.values())
-    assert seeded.second < 1
-    assert seeded.first < 30
 
 
 def test_three_hundred_farms_in_every_status(farms):
