@@ -19,17 +19,25 @@ TOO_MANY_RESETS = _(
 )
 
 
-class LoginView(PublicMixin, auth_views.LoginView):
+class ServedMethodsFirstMixin:
+    """Refuse a method the page does not serve before the view does anything else.
+
+    Some of Django's auth views act in ``dispatch`` before they look at the method (the log-in
+    page sends a logged-in user on, the reset link stores its token and redirects): without this
+    a DELETE would be answered like a GET.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class LoginView(ServedMethodsFirstMixin, PublicMixin, auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
-
-    def dispatch(self, request, *args, **kwargs):
-        # Django sends a logged-in user on before it looks at the method: refuse a method the
-        # page does not serve first, for everyone alike.
-        if not hasattr(self, request.method.lower()) or request.method.lower() not in self.http_method_names:
-            return self.http_method_not_allowed(request, *args, **kwargs)
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(session_minutes=settings.SESSION_COOKIE_AGE // 60, **kwargs)
@@ -75,7 +83,7 @@ class PasswordResetDoneView(PublicMixin, auth_views.PasswordResetDoneView):
         return super().get_context_data(hours=settings.PASSWORD_RESET_TIMEOUT // 3600, **kwargs)
 
 
-class PasswordResetConfirmView(PublicMixin, auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(ServedMethodsFirstMixin, PublicMixin, auth_views.PasswordResetConfirmView):
     """Choose a new password from the mailed link; every open session of the user ends."""
 
     template_name = "accounts/password_reset_confirm.html"

@@ -2,32 +2,35 @@
 
 Consignments and certificates change only through the services (the workflow, voiding); a
 certificate changed here anyway would be caught by its signature wherever it is shown.
+HistoryAdmin, not SimpleHistoryAdmin: an old version is written back only where the record may
+be changed (simple_history would save a posted "revert" of a signed certificate).
 """
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.admin_history import HistoryAdmin
 
 from .models import Analyte, Certificate, Consignment, ExamChecklistItem, ExportRule
 
 
 @admin.register(ExportRule)
-class ExportRuleAdmin(SimpleHistoryAdmin):
+class ExportRuleAdmin(HistoryAdmin):
     list_display = ["species", "isolation_days", "certificate_valid_days", "min_samples"]
 
 
 @admin.register(ExamChecklistItem)
-class ExamChecklistItemAdmin(SimpleHistoryAdmin):
+class ExamChecklistItemAdmin(HistoryAdmin):
     list_display = ["species", "order", "text_zh", "text_en", "is_active"]
     list_filter = ["species", "is_active"]
 
 
 @admin.register(Analyte)
-class AnalyteAdmin(SimpleHistoryAdmin):
+class AnalyteAdmin(HistoryAdmin):
     list_display = ["code", "name_zh", "name_en", "kind", "species", "limit", "unit", "is_active"]
     list_filter = ["kind", "is_active"]
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class ReadOnlyAdmin(HistoryAdmin):
     def has_add_permission(self, request):
         return False
 

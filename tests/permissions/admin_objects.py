@@ -112,6 +112,22 @@ def _alert(world):
     )
 
 
+def _quarantine_reference(world):
+    from quarantine import reference
+
+    reference.ensure()
+
+
+def _certified_consignment(world):
+    """A consignment taken through the whole workflow, with its signed certificate."""
+    from tests.quarantine.factories import declare, farm_a, ready_herd, through
+
+    _quarantine_reference(world)
+    farm = farm_a(world)
+    consignment = declare(world, farm, ready_herd(world, farm, range(1, 4)))
+    return through(world, consignment, "approve")
+
+
 # "app_label.model_name" -> a function of the world that makes at least one record.
 MAKERS = {
     "axes.accessattempt": _axes_attempt,
@@ -132,6 +148,11 @@ MAKERS = {
     "surveillance.alert": _alert,
     "livestock.bannedsubstance": None,
     "livestock.vaccinationrequirement": None,
+    "quarantine.exportrule": _quarantine_reference,
+    "quarantine.examchecklistitem": _quarantine_reference,
+    "quarantine.analyte": _quarantine_reference,
+    "quarantine.consignment": _certified_consignment,
+    "quarantine.certificate": _certified_consignment,
 }
 
 
