@@ -6,7 +6,20 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, Max, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Least, TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -20,6 +33,7 @@ from .models import (
     Animal,
     EarTag,
     Event,
+    HeadCount,
     LogAnimal,
     ProductionLog,
     ReaderDevice,
@@ -81,46 +95,77 @@ def farm_herd_get_for_user(*, user: User, pk: int) -> Farm:
     return get_object_or_404(farm_list_for_user(user=user), pk=pk)
 
 
+SHIPPED = (
+    Animal.Status.DECLARED,
+    Animal.Status.IN_TRANSIT,
+    Animal.Status.AT_WAREHOUSE,
+    Animal.Status.RELEASED,
+)
+GONE = (Animal.Status.DEAD, Animal.Status.DISPOSED)
+
+
+def _head(statuses, **more) -> Subquery:
+    """The farm's maintained head count (HeadCount) in ``statuses``: one indexed look-up per farm."""
+    rows = (
+        HeadCount.objects.filter(farm=OuterRef("pk"), status__in=statuses, **more)
+        .order_by()
+        .values("farm")
+        .annotate(n=Sum("head"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def _withdrawing(today: dt.date) -> Subquery:
+    # Not maintained (it changes with the date): the animals in withdrawal are few, and found
+    # through the index on (farm, withdrawal_until).
+    rows = (
+        Animal.objects.filter(farm=OuterRef("pk"), withdrawal_until__gte=today, status__in=Animal.ON_FARM)
+        .order_by()
+        .values("farm")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
 def farms_with_herd_for_user(*, user: User) -> QuerySet[Farm]:
-    """The user's farms with their head counts (for lists of farms and their herds)."""
+    """The user's farms with their head counts (for lists of farms and their herds).
+
+    The counts are the maintained ones (``HeadCount``), never a count over the animals.
+    """
     today = timezone.localdate()
     return (
         farm_list_for_user(user=user)
-        .filter(animals__isnull=False)
+        .filter(Exists(HeadCount.objects.filter(farm=OuterRef("pk"), head__gt=0)))
         .annotate(
-            on_farm=Count("animals", filter=Q(animals__status__in=Animal.ON_FARM)),
-            withdrawing=Count(
-                "animals", filter=Q(animals__status__in=Animal.ON_FARM, animals__withdrawal_until__gte=today)
-            ),
-            dead=Count("animals", filter=Q(animals__status__in=[Animal.Status.DEAD, Animal.Status.DISPOSED])),
+            on_farm=_head(Animal.ON_FARM),
+            withdrawing=_withdrawing(today),
+            dead=_head(GONE),
         )
         .order_by("name_zh")
-        .distinct()
     )
 
 
 def herd_counts(*, farm: Farm) -> dict[str, int]:
-    """Head count per status, and how many are in withdrawal or of flagged origin."""
-    today = timezone.localdate()
-    on_farm = Q(status__in=Animal.ON_FARM)
-    counts = Animal.objects.filter(farm=farm).aggregate(
-        total=Count("pk"),
-        on_farm=Count("pk", filter=on_farm),
-        withdrawing=Count("pk", filter=on_farm & Q(withdrawal_until__gte=today)),
-        flagged=Count("pk", filter=on_farm & ~Q(origin=Animal.Origin.SELF_BRED)),
-        dead=Count("pk", filter=Q(status__in=[Animal.Status.DEAD, Animal.Status.DISPOSED])),
-        shipped=Count(
-            "pk",
-            filter=Q(
-                status__in=[
-                    Animal.Status.IN_TRANSIT,
-                    Animal.Status.AT_WAREHOUSE,
-                    Animal.Status.RELEASED,
-                    Animal.Status.DECLARED,
-                ]
-            ),
-        ),
-    )
+    """Head count per status, and how many are in withdrawal or of flagged origin.
+
+    From the maintained counts (``HeadCount``: a few rows per farm); only the animals in
+    withdrawal are counted, through their index.
+    """
+    counts = {"total": 0, "on_farm": 0, "flagged": 0, "dead": 0, "shipped": 0}
+    for row in HeadCount.objects.filter(farm=farm).values("status", "flagged", "head"):
+        counts["total"] += row["head"]
+        if row["status"] in Animal.ON_FARM:
+            counts["on_farm"] += row["head"]
+            counts["flagged"] += row["head"] if row["flagged"] else 0
+        if row["status"] in GONE:
+            counts["dead"] += row["head"]
+        if row["status"] in SHIPPED:
+            counts["shipped"] += row["head"]
+    counts["withdrawing"] = Animal.objects.filter(
+        farm=farm, status__in=Animal.ON_FARM, withdrawal_until__gte=timezone.localdate()
+    ).count()
     return counts
 
 

@@ -1,0 +1,35 @@
+"""Head counts kept up to date by the services that change animals, so that no screen counts a herd."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from farms.models import Farm, Species
+
+
+class HeadCount(models.Model):
+    """How many animals a farm has of one species in one status, of flagged origin or not.
+
+    Written only by ``livestock.services.counts``: every service that adds animals or changes
+    their status or origin moves these counts in the same transaction, and ``recount`` rebuilds
+    them from the animals (after a bulk generator wrote animals with COPY). Lists of herds and a
+    farm's herd page read these rows instead of counting every animal on every request.
+    """
+
+    farm = models.ForeignKey(
+        Farm, verbose_name=_("farm"), on_delete=models.CASCADE, related_name="head_counts"
+    )
+    species = models.CharField(_("species"), max_length=1, choices=Species.choices)
+    status = models.CharField(_("status"), max_length=15)
+    # Origin other than self-bred (Animal.origin_flagged).
+    flagged = models.BooleanField(_("origin flagged"))
+    head = models.IntegerField(_("head"))
+
+    class Meta:
+        verbose_name = _("head count")
+        verbose_name_plural = _("head counts")
+        constraints = [
+            models.UniqueConstraint(fields=["farm", "species", "status", "flagged"], name="headcount_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.farm_id} {self.species} {self.status}: {self.head}"
