@@ -1,10 +1,12 @@
 """Every read of animals, tags, records and alerts, scoped to the user who asks."""
 
 import datetime as dt
+import hashlib
 import itertools
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
@@ -34,6 +36,7 @@ from .models import (
     EarTag,
     Event,
     HeadCount,
+    HerdVersion,
     LogAnimal,
     ProductionLog,
     ReaderDevice,
@@ -49,6 +52,8 @@ from .pens import pen_sort_key
 EVENTS_PER_PAGE = 50
 # Its production records likewise (a year of daily feed records is 365 of them).
 LOGS_PER_PAGE = 50
+# Aggregates of a herd are kept this long at most (a change to the herd replaces them at once).
+HERD_CACHE_S = 6 * 3600
 
 
 def animal_scope_q(*, user: User, prefix: str = "") -> Q:
@@ -380,12 +385,34 @@ def animal_coverage(*, animal: Animal, today: dt.date | None = None) -> list[Cov
     return [_cover(animal, r, last.get((animal.pk, r.pk)), today) for r in reqs]
 
 
+def herd_cached(farm: Farm, name: str, compute, *parts):
+    """``compute()``, kept in the cache until the farm's herd changes (HerdVersion) or ``parts`` do.
+
+    For the aggregates a farm's pages show on every request and that read the whole herd
+    (coverage, mortality): computed once after each change, not on every request. The services
+    that change a farm's animals or records move its version in their transaction.
+    """
+    version = HerdVersion.objects.filter(farm_id=farm.pk).values_list("version", flat=True).first()
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+    key = f"livestock:herd:{farm.pk}:{version}:{name}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, HERD_CACHE_S)
+    return value
+
+
 def farm_coverage(
     *, farm: Farm, today: dt.date | None = None
 ) -> tuple[list[VaccinationRequirement], list[PenCoverage]]:
-    """Coverage of the required vaccinations per pen, over the animals on the farm."""
+    """Coverage of the required vaccinations per pen, over the animals on the farm (cached: herd_cached)."""
     today = today or timezone.localdate()
     reqs = requirements_for(farm.species)
+    programme = [(r.pk, r.first_age_days, r.repeat_days) for r in reqs]
+    return reqs, herd_cached(farm, "coverage", lambda: _farm_coverage(farm, reqs, today), today, programme)
+
+
+def _farm_coverage(farm: Farm, reqs: list[VaccinationRequirement], today: dt.date) -> list[PenCoverage]:
     animals = list(
         Animal.objects.filter(farm=farm, status__in=Animal.ON_FARM).only(
             "pk", "pen", "birth_date", "entry_date"
@@ -402,7 +429,7 @@ def farm_coverage(
                 pen.due[req.pk] = pen.due.get(req.pk, 0) + 1
                 if cover.state == "covered":
                     pen.covered[req.pk] = pen.covered.get(req.pk, 0) + 1
-    return reqs, sorted(pens.values(), key=lambda p: pen_sort_key(p.pen))
+    return sorted(pens.values(), key=lambda p: pen_sort_key(p.pen))
 
 
 def pen_animals_coverage(*, farm: Farm, pen: str, today: dt.date | None = None):
@@ -420,6 +447,12 @@ def pen_animals_coverage(*, farm: Farm, pen: str, today: dt.date | None = None):
 
 
 def mortality_by_month(*, farm: Farm, months: int = 12, today: dt.date | None = None) -> list[dict]:
+    """Deaths and mortality per month (``_mortality_by_month``), cached until the herd changes."""
+    today = today or timezone.localdate()
+    return herd_cached(farm, "mortality", lambda: _mortality_by_month(farm, months, today), months, today)
+
+
+def _mortality_by_month(farm: Farm, months: int, today: dt.date) -> list[dict]:
     """Deaths per month over the last ``months`` and the rate against the head count that month.
 
     An animal counts from the day it came to the farm, as the clerk gave it (entry, else birth),
@@ -427,7 +460,6 @@ def mortality_by_month(*, farm: Farm, months: int = 12, today: dt.date | None = 
     a death recorded with an earlier date must not find an empty month. One aggregate query,
     whatever the herd's size.
     """
-    today = today or timezone.localdate()
     index = today.year * 12 + today.month - 1 - (months - 1)
     firsts = []
     for n in range(months + 1):

@@ -1,7 +1,7 @@
 """Models of livestock: ear tags, animals, production records and the individual record."""
 
 from .animals import Animal, AnimalImport
-from .counts import HeadCount
+from .counts import HeadCount, HerdVersion
 from .events import Event
 from .reads import ReaderDevice, RejectedPayload, TagRead
 from .records import BannedSubstance, LogAnimal, ProductionLog, SubstanceAlert, VaccinationRequirement
@@ -14,6 +14,7 @@ __all__ = [
     "EarTag",
     "Event",
     "HeadCount",
+    "HerdVersion",
     "LogAnimal",
     "ProductionLog",
     "ReaderDevice",

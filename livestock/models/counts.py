@@ -33,3 +33,19 @@ class HeadCount(models.Model):
 
     def __str__(self):
         return f"{self.farm_id} {self.species} {self.status}: {self.head}"
+
+
+class HerdVersion(models.Model):
+    """When a farm's herd last changed: the key under which its aggregates are cached.
+
+    Written by ``livestock.services.counts.herd_changed`` in the transaction of every change to
+    the farm's animals or records (so a page never caches numbers older than a committed change),
+    and for every farm by ``recount``. The value is a time in nanoseconds, never reused, so that
+    a cache shared with an earlier database (another test run) cannot answer for this one.
+    """
+
+    farm = models.OneToOneField(Farm, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    version = models.BigIntegerField()
+
+    def __str__(self):
+        return f"{self.farm_id}: {self.version}"

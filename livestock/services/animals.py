@@ -22,7 +22,7 @@ from ..bulk import insert_rows
 from ..models import Animal, AnimalImport, EarTag
 from . import cells
 from .common import farm_check_keeper, farm_pens
-from .counts import head_add, head_move
+from .counts import head_add, head_move, herd_changed
 from .events import Happening, Where, events_append, source_of
 
 COLUMNS = {
@@ -599,6 +599,7 @@ def animal_update(*, actor: User, animal: Animal, data: dict) -> Animal:
         for name, value in changed.items():
             setattr(animal, name, value)
         animal.save(update_fields=list(changed))
+        herd_changed([animal.farm_id])
         now = timezone.now()
         if "pen" in changed:
             events_append(

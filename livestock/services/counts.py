@@ -6,12 +6,13 @@ bulk writers that bypass the services (the demo seed, the benchmarks' generators
 reference the tests compare the maintained counts with.
 """
 
+import time
 from collections import Counter
 from collections.abc import Iterable
 
 from django.db import connection, transaction
 
-from ..models import Animal, HeadCount
+from ..models import Animal, HeadCount, HerdVersion
 
 Key = tuple[int, str, str, bool]  # farm id, species, status, origin flagged
 
@@ -25,6 +26,7 @@ def head_add(changes: Counter | dict[Key, int]) -> None:
     rows = [(*key, n) for key, n in changes.items() if n]
     if not rows:
         return
+    herd_changed({key[0] for key in changes})
     table = HeadCount._meta.db_table
     values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
     with connection.cursor() as cursor:
@@ -73,7 +75,26 @@ def recount(*, farm_id: int | None = None) -> None:
     with transaction.atomic():
         qs = HeadCount.objects.all() if farm_id is None else HeadCount.objects.filter(farm_id=farm_id)
         qs.delete()
+        counts = counts_from_scratch(farm_id=farm_id)
         HeadCount.objects.bulk_create(
             HeadCount(farm_id=f, species=s, status=st, flagged=fl, head=n)
-            for (f, s, st, fl), n in counts_from_scratch(farm_id=farm_id).items()
+            for (f, s, st, fl), n in counts.items()
+        )
+        # Whatever was cached of these farms' herds is stale too.
+        herd_changed({key[0] for key in counts} | ({farm_id} if farm_id else set()))
+
+
+def herd_changed(farm_ids: Iterable[int]) -> None:
+    """The farms' animals or records changed: their cached aggregates are stale (HerdVersion)."""
+    ids = sorted(set(farm_ids))
+    if not ids:
+        return
+    version = time.time_ns()
+    table = HerdVersion._meta.db_table
+    values = ", ".join(["(%s, %s)"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (farm_id, version) VALUES {values} "
+            "ON CONFLICT (farm_id) DO UPDATE SET version = excluded.version",
+            [v for pk in ids for v in (pk, version)],
         )

@@ -25,7 +25,7 @@ from ..models import Animal, BannedSubstance, LogAnimal, ProductionLog, Vaccinat
 from . import cells
 from .alerts import substance_attempt_record
 from .common import farm_check_keeper, farm_pens
-from .counts import head_move
+from .counts import head_move, herd_changed
 from .events import Happening, Where, events_append
 
 K = ProductionLog.Kind
@@ -282,6 +282,7 @@ def log_record(
         insert_rows(LogAnimal, ("log", "animal"), ((log.pk, pk) for pk in ids))
         _apply(kind=kind, log=log, ids=ids)
         _events(actor=actor, farm=farm, log=log, animals=animals)
+        herd_changed([farm.pk])
     return log
 
 
