@@ -11,13 +11,13 @@ the same server (``bench/load_urls.py``): same middleware, same session handling
 It is measured before the screens and again after them, and each screen's ratio is to the mean
 of the two: the machine is shared, and the ratio is what compares across runs.
 
-The data: the year at the real scale (``bench.year``) when that module is there, else the demo
-seed at ``LIVESTOCK_DEMO_SCALE`` (default here 1.0) — whatever is already in the database is
-used as it is, so a made year is not made again. Screens are picked on the biggest farm (the
-bureau's and the enterprise's), an animal of it with a long record, and the busiest reader.
+The data: the year at the real scale (``bench.year``, made once into a template database and
+copied for each run), or with ``LOAD_DATA=current`` the database as it is (see ``_data``).
+Screens are picked on the biggest farm (the bureau's and the enterprise's), an animal of it
+with a long record, and the busiest reader.
 
     python -m bench.run load                 # as part of make bench
-    LOAD_SECONDS=5 LOAD_SCREENS=herd_list,floor python -m bench.run load
+    LOAD_SCALE=0.1 LOAD_SECONDS=5 LOAD_SCREENS=herd_list python -m bench.run load
 """
 
 import asyncio
@@ -41,6 +41,7 @@ PASSWORD = "Bench-load-2026!"
 BUREAU, ENTERPRISE = "manager", "ent_a_admin"
 WARMUP_S = 2.0
 READS = 20_000  # reads written for the bench's reader when the data has none
+FEED_NEW = 20  # reads a poll of the live feed finds (a busy gate: 10 a second)
 
 
 @dataclass(frozen=True)
@@ -54,21 +55,44 @@ class Screen:
 # --- the data ---------------------------------------------------------------------------------
 
 
+def _switch_database(name: str) -> None:
+    """Point this process's Django connection at database ``name`` (the year's copy)."""
+    from django.db import connections
+
+    conn = connections["default"]
+    conn.close()
+    if hasattr(conn, "close_pool"):
+        conn.close_pool()
+    conn.settings_dict["NAME"] = name
+
+
 def _data() -> None:
-    """Make the data unless the database already has animals: the year if bench.year exists."""
+    """The data the screens show.
+
+    ``LOAD_DATA=year`` (the default): the year at the real scale (``bench.year``; ``LOAD_SCALE``,
+    default 1) copied into ``LOAD_DATABASE`` (default ``livestock_bench_load``), and this process
+    switched to it. ``LOAD_DATA=current``: the database Django already uses, as it is (seeded
+    with the demo at ``LIVESTOCK_DEMO_SCALE`` if it has no animals).
+    """
+    from livestock.services.counts import recount
+
+    if os.environ.get("LOAD_DATA", "year") == "year":
+        from bench import year
+
+        scale = float(os.environ.get("LOAD_SCALE", "1"))
+        name = os.environ.get("LOAD_DATABASE", "livestock_bench_load")
+        template = os.environ.get("LOAD_TEMPLATE") or None
+        year.ensure(f"{year.SERVER}/{name}", scale=scale, template=template)
+        _switch_database(name)
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+        # The year is written with COPY around the services: its maintained counts are rebuilt.
+        recount()
+        return
     from livestock.models import Animal
 
     if Animal.objects.exists():
-        return
-    try:
-        from bench import year
-    except ImportError:
-        year = None
-    if year is not None:
-        from django.conf import settings
-
-        db = settings.DATABASES["default"]
-        year.ensure(f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}")
         return
     from django.core.management import call_command
 
@@ -115,16 +139,18 @@ def _reader():
 
 def screens() -> list[Screen]:
     """The key screens, with the objects they show picked from the data (the biggest ones)."""
-    from django.db.models import Count
+    from django.db.models import Count, Sum
     from django.urls import reverse
 
     from accounts.models import User
     from farms.models import Farm
-    from livestock.models import Animal, Event
+    from livestock.models import Animal, Event, TagRead
 
     enterprise = User.objects.get(username=ENTERPRISE).organisation
-    farm = Farm.objects.annotate(n=Count("animals")).order_by("-n").first()
-    own = Farm.objects.filter(enterprise=enterprise).annotate(n=Count("animals")).order_by("-n").first()
+    # The biggest herds, by their maintained counts.
+    biggest = Farm.objects.annotate(n=Sum("head_counts__head")).filter(n__gt=0).order_by("-n")
+    farm = biggest.first()
+    own = biggest.filter(enterprise=enterprise).first()
     animals = Animal.objects.filter(farm=own, status__in=Animal.ON_FARM).values_list("pk", flat=True)[:200]
     animal = (
         Event.objects.filter(animal__in=list(animals))
@@ -135,6 +161,10 @@ def screens() -> list[Screen]:
         .first()
     )
     reader = _reader()
+    # A poll as the live page makes it every 2 s: the reads stored since its last one (here the
+    # newest FEED_NEW of the reader's).
+    newest = TagRead.objects.filter(device=reader).order_by("-pk").values_list("pk", flat=True)
+    after = (newest[FEED_NEW - 1 : FEED_NEW] or [0])[0]
     ciq = "portal_ciq:"
     ent = "portal_enterprise:"
     return [
@@ -160,8 +190,8 @@ def screens() -> list[Screen]:
         Screen(
             "reader_feed",
             BUREAU,
-            reverse(ciq + "reader_feed", args=[reader.pk]) + "?after=0",
-            "A reader's live feed (a poll from the start).",
+            reverse(ciq + "reader_feed", args=[reader.pk]) + f"?after={after}",
+            f"A reader's live feed: a poll that finds {FEED_NEW} new reads.",
         ),
         Screen("farm_map_data", BUREAU, reverse(ciq + "farm_map_data"), "The farm map's data."),
         Screen("enterprise_home", ENTERPRISE, reverse(ent + "home"), "The enterprise's home."),
@@ -189,9 +219,9 @@ def _free_port() -> int:
 
 
 def _server_env() -> dict:
-    from django.conf import settings
+    from django.db import connections
 
-    db = settings.DATABASES["default"]
+    db = connections["default"].settings_dict
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="bench.load_settings",
