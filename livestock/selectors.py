@@ -528,6 +528,7 @@ REFUSED_SHOWN = 10  # the device's latest refused payloads on its page
 FEED_LIMIT = 200  # new reads one poll returns at most (the newest)
 FIRST_ROWS = 50  # reads the live page opens with
 COUNT_WINDOW_S = 60  # the live counts: reads and distinct tags in the last minute
+COUNT_SCAN_MAX = 20_000  # ...looked for among the device's newest reads only (see read_counts)
 LATE_AFTER_S = 60  # a read received this long after it was read came from the bridge's backlog
 
 
@@ -678,11 +679,20 @@ def reads_after(*, device: ReaderDevice, after: int, limit: int = FEED_LIMIT) ->
 
 
 def read_counts(*, device: ReaderDevice, now: dt.datetime | None = None) -> dict[str, int]:
-    """Reads and distinct tags of the last minute (by the time they were read)."""
+    """Reads and distinct tags of the last minute (by the time they were read).
+
+    Among the device's newest COUNT_SCAN_MAX reads only: no index serves ``read_at`` for one
+    device, and a gate reader keeps a million reads a month. The id of the oldest of those is
+    found first (an index-only scan), and the counts then read the index on (device, id) from it.
+    Reads of the last minute are among the newest stored unless more than COUNT_SCAN_MAX arrived
+    since — far more than a reader reads in a minute.
+    """
     since = (now or timezone.now()) - dt.timedelta(seconds=COUNT_WINDOW_S)
-    return TagRead.objects.filter(device=device, read_at__gte=since).aggregate(
-        reads=Count("pk"), tags=Count("tag", distinct=True)
-    )
+    reads = TagRead.objects.filter(device=device)
+    cutoff = list(reads.order_by("-pk").values_list("pk", flat=True)[COUNT_SCAN_MAX : COUNT_SCAN_MAX + 1])
+    if cutoff:
+        reads = reads.filter(pk__gt=cutoff[0])
+    return reads.filter(read_at__gte=since).aggregate(reads=Count("pk"), tags=Count("tag", distinct=True))
 
 
 def refused_payloads_of(*, device: ReaderDevice, limit: int = REFUSED_SHOWN) -> list[RejectedPayload]:

@@ -10,6 +10,7 @@ behind it. PostgreSQL only.
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from livestock.models import Animal, Event, HeadCount, LogAnimal, ProductionLog, TagRead
 from livestock.selectors import (
@@ -92,5 +93,8 @@ def test_the_farm_herd_screens_filter_and_sort_by_index(world, farm):
     assert_indexed(animal_logs(animal=animals[0])[:50])
 
 
-def test_the_reader_feed_polls_by_index(world):
+def test_the_reader_feed_polls_and_counts_by_index(world):
     assert_indexed(TagRead.objects.filter(device_id=1, pk__gt=10).order_by("-pk")[:200])
+    # read_counts: the cut-off among the device's newest reads, then the last minute after it.
+    assert_indexed(TagRead.objects.filter(device_id=1).order_by("-pk").values_list("pk")[20_000:20_001])
+    assert_indexed(TagRead.objects.filter(device_id=1, pk__gt=10, read_at__gte=timezone.now()))
