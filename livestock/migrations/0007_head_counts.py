@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(max_length=15, verbose_name='status')),
                 ('flagged', models.BooleanField(verbose_name='origin flagged')),
                 ('head', models.IntegerField(verbose_name='head')),
-                ('farm', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='head_counts', to='farms.farm', verbose_name='farm')),
+                ('farm', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='head_counts', to='farms.farm', verbose_name='farm')),
             ],
             options={
                 'verbose_name': 'head count',

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='HerdVersion',
             fields=[
-                ('farm', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='farms.farm')),
+                ('farm', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='farms.farm')),
                 ('version', models.BigIntegerField()),
             ],
         ),
