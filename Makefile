@@ -12,6 +12,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test install migrate seed lint format messages check-messages bench clean
 
+# DEBUG is off (our error pages, no traceback); `DJANGO_DEBUG=1 make run` for development.
 run: $(STAMP) ## Install, migrate, load the demo data and serve on http://127.0.0.1:8000
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
@@ -20,7 +21,7 @@ run: $(STAMP) ## Install, migrate, load the demo data and serve on http://127.0.
 	@# A simulated ear-tag reader feeds the bureau's reader page (READER=0 leaves it out); it
 	@# runs in the background and stops with the server (same process group).
 	@if [ "$(READER)" != "0" ]; then $(PY) manage.py reader_demo --server http://$(HOST):$(PORT) & fi; \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP) ## Run the whole test suite (SQLite, or DATABASE_URL / REDIS_URL when set)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -138,6 +138,7 @@ main() {
   WEB_PORT=$("${HELPER[@]}" free-port)
   {
     echo "DJANGO_SECRET_KEY=$(token --bytes 40)"
+    echo "QUARANTINE_SIGNING_KEY=$(token --bytes 32)"
     echo "DJANGO_ALLOWED_HOSTS=$SITE_HOST"
     echo "DJANGO_CSRF_TRUSTED_ORIGINS=https://$SITE_HOST"
     echo "DATABASE_URL=postgres://livestock:$PG_PASSWORD@db:5432/livestock"

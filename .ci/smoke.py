@@ -1,4 +1,6 @@
-"""Log in over HTTP as every demo role and fetch its home page, in both languages; then watch the
+"""Check that `make run` serves with DEBUG off yet with its static files (the log-in page's style
+sheets and scripts) and our own error page; log in over HTTP as every demo role and fetch its
+home page, in both languages; then watch the
 simulated reader that `make run` starts (livestock/management/commands/reader_demo.py) on the
 manager's reader page for a while: it must stay online and its reads keep arriving.
 
@@ -10,6 +12,7 @@ import http.cookiejar
 import re
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -87,13 +90,38 @@ def watch_reader(base: str, seconds: float) -> list[str]:
     return failures
 
 
+def served_as_a_demo(base: str) -> list[str]:
+    """DEBUG off: static files still served (by WhiteNoise), a missing page is ours, no traceback."""
+    failures = []
+    page = urllib.request.urlopen(f"{base}/accounts/login/").read().decode()
+    assets = re.findall(r'<(?:link rel="stylesheet"|script) (?:href|src)="(/static/[^"]+)"', page)
+    if not assets:
+        failures.append("the log-in page links no static files")
+    for asset in assets:
+        try:
+            urllib.request.urlopen(base + asset).read()
+        except urllib.error.HTTPError as exc:
+            failures.append(f"{asset}: {exc.code}")
+    try:
+        urllib.request.urlopen(f"{base}/no-such-page/")
+        failures.append("/no-such-page/ answered 200")
+    except urllib.error.HTTPError as exc:
+        missing = exc.read().decode()
+        if exc.code != 404 or 'data-testid="error-page"' not in missing:
+            failures.append(f"/no-such-page/: {exc.code}, not our error page")
+        if "URLconf" in missing or "Traceback" in missing:
+            failures.append("/no-such-page/ shows Django's debug page: DEBUG is on")
+    print(f"ok  {len(assets)} static files served, our own 404 page" if not failures else "FAIL static/404")
+    return failures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("base")
     parser.add_argument("--watch-reader", type=float, default=150, help="seconds (0: do not watch)")
     args = parser.parse_args()
     base = args.base.rstrip("/")
-    failures = []
+    failures = served_as_a_demo(base)
     for username, home in HOMES.items():
         opener, response = log_in(base, username)
         page = response.read().decode()

@@ -14,8 +14,8 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_history import HistoryAdmin
 from .audit import save_audited
 from .errors import DomainError
 from .models import Organisation, User, UserSession
@@ -45,7 +45,7 @@ class AdminActorMixin:
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(HistoryAdmin):
     list_display = ["code", "name_zh", "name_en", "kind", "branch", "province", "is_active"]
     list_filter = ["kind", "is_active", "province"]
     search_fields = ["code", "name_zh", "name_en", "credit_code"]
@@ -107,7 +107,7 @@ class UserEditForm(AdminActorMixin, UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+class UserAdmin(HistoryAdmin, BaseUserAdmin):
     form = UserEditForm
     add_form = UserAddForm
     list_display = ["username", "full_name", "organisation", "role", "is_active", "last_login"]
@@ -201,6 +201,14 @@ class UserSessionAdmin(admin.ModelAdmin):
     search_fields = ["user__username"]
     list_select_related = ["user"]
     readonly_fields = ["user", "session_key", "ip_address", "user_agent", "created_at"]
+
+    # A session is recorded by logging in, and ended by deactivating its user: the admin site
+    # only shows the records (an "add" here stored an empty row and crashed on its user).
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 # Access is decided by roles and rules (accounts/rules.py), not by Django's groups.

@@ -1,10 +1,19 @@
 """Forms for log-in and for an enterprise administrator's user management."""
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
+from django.db import transaction
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
 from .models import ENTERPRISE_ROLES, Role, User
+from .services import user_password_reset
+from .tasks import mail_send
 
 
 class StyledFormMixin:
@@ -33,6 +42,27 @@ class StyledForm(StyledFormMixin, forms.Form):
 
 class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
     pass
+
+
+class StyledPasswordResetForm(StyledFormMixin, PasswordResetForm):
+    """Ask for a reset link; the mail goes out through a task (see accounts.tasks.mail_send)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autofocus"] = True
+        self.fields["email"].error_messages["required"] = _("Enter the e-mail address of your account.")
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        transaction.on_commit(lambda: mail_send.delay(subject=subject, body=body, to=[to_email]))
+
+
+class ResetPasswordForm(StyledFormMixin, SetPasswordForm):
+    """Choose a new password from a reset link: saved by the service, which also ends sessions."""
+
+    def save(self, commit=True):
+        return user_password_reset(user=self.user, password=self.cleaned_data["new_password1"])
 
 
 class LoginForm(StyledFormMixin, AuthenticationForm):

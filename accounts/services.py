@@ -19,6 +19,7 @@ ROLE_NOT_ALLOWED = _(
 )
 ROLE_WRONG_ORGANISATION = _("The role {role} does not belong in {organisation} ({kind}).")
 CANNOT_DEACTIVATE_SELF = _("You cannot deactivate your own account; ask another administrator.")
+PASSWORD_RESET_REASON = _("Password reset by e-mail")
 LAST_ADMIN = _("{organisation} must keep at least one active administrator; appoint another one first.")
 
 
@@ -172,6 +173,21 @@ def user_reactivate(*, actor: User | None, user: User, reason: str) -> User:
     if not user.is_active:
         user.is_active = True
         save_audited(user, actor=actor, reason=reason)
+    return user
+
+
+@transaction.atomic
+def user_password_reset(*, user: User, password: str) -> User:
+    """Set the password a user chose through a reset link, and end every session they have open.
+
+    Whoever held one of those sessions (the reason a password is reset, often) is logged out. The
+    password was validated by the form (AUTH_PASSWORD_VALIDATORS); the history records the reset
+    (the hash itself is left out of it).
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.set_password(password)
+    save_audited(user, actor=user, reason=str(PASSWORD_RESET_REASON))
+    user_sessions_end(user=user)
     return user
 
 

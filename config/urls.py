@@ -6,10 +6,12 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.module_loading import module_has_submodule
+from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from accounts.access import public
 from accounts.views import HomeView
+from portal_shared import verification
 
 from .views import health
 
@@ -28,12 +30,22 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("enterprise/", include("portal_enterprise.urls")),
     path("bureau/", include("portal_ciq.urls")),
-    path("i18n/setlang/", public(set_language), name="set_language"),
+    # Only a POST switches the language; any other method would only send the visitor on.
+    path("i18n/setlang/", public(require_POST(set_language)), name="set_language"),
     path("admin/", admin.site.urls),
+    # Certificate verification for anyone (quarantine): the page, the QR code's URL, the keys.
+    path("verify/", verification.verify_page, name="certificate_verify"),
+    path("V/<str:payload>", verification.verify_qr, name="certificate_verify_qr"),
+    path(
+        ".well-known/hk-livestock/certificate-keys.json",
+        verification.certificate_keys,
+        name="certificate_keys",
+    ),
     # What rfid_bridge posts to (rfid_bridge.protocol.READS_PATH and HEARTBEAT_PATH).
     path("api/bridge/", include("livestock.urls")),
 ]
 
+handler400 = "config.views.bad_request"
 handler403 = "config.views.permission_denied"
 handler404 = "config.views.page_not_found"
 handler500 = "config.views.server_error"

@@ -1,20 +1,27 @@
 """Project-wide views: the health check and the error pages."""
 
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from accounts.access import public
 
 
 @public
+@require_safe
 @never_cache
 def health(request):
     """Answer 200 when the database answers (for load balancers and compose health checks)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def bad_request(request, exception=None):
+    return render(request, "errors/400.html", status=400)
 
 
 def permission_denied(request, exception=None):
@@ -26,5 +33,5 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    # No context processors that might fail again: a plain template with the minimum.
-    return render(request, "errors/500.html", status=500)
+    # No context processors that might fail again: a stand-alone template with the minimum.
+    return HttpResponseServerError(loader.get_template("errors/500.html").render())

@@ -6,8 +6,8 @@ saved by the same services as the bureau portal's pages, which check them the sa
 
 from django import forms
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin_history import HistoryAdmin
 from accounts.errors import DomainError
 from accounts.uploads import upload_check
 
@@ -24,7 +24,7 @@ from .services.desk import notice_publish, notice_update, reference_document_add
 
 
 @admin.register(SurroundingRule)
-class SurroundingRuleAdmin(SimpleHistoryAdmin):
+class SurroundingRuleAdmin(HistoryAdmin):
     list_display = ["kind", "min_distance_m"]
 
 
@@ -39,14 +39,14 @@ class ChecklistItemInline(admin.TabularInline):
 
 
 @admin.register(ChecklistTemplate)
-class ChecklistTemplateAdmin(SimpleHistoryAdmin):
+class ChecklistTemplateAdmin(HistoryAdmin):
     list_display = ["name_zh", "species", "is_active"]
     list_filter = ["species", "is_active"]
     inlines = [ChecklistItemInline]
 
 
 @admin.register(Farm)
-class FarmAdmin(SimpleHistoryAdmin):
+class FarmAdmin(HistoryAdmin):
     """Read-only: farms change only through the workflow (farms.services)."""
 
     list_display = [
@@ -73,7 +73,7 @@ class FarmAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Notice)
-class NoticeAdmin(SimpleHistoryAdmin):
+class NoticeAdmin(HistoryAdmin):
     list_display = ["title", "published_on", "is_pinned"]
     fields = ["title", "body", "published_on", "is_pinned"]
 

@@ -5,19 +5,20 @@ audit), so they are not edited here; the portals show them.
 """
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.admin_history import HistoryAdmin
 
 from .models import BannedSubstance, VaccinationRequirement
 
 
 @admin.register(BannedSubstance)
-class BannedSubstanceAdmin(SimpleHistoryAdmin):
+class BannedSubstanceAdmin(HistoryAdmin):
     list_display = ["name_zh", "name_en", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name_zh", "name_en", "aliases"]
 
 
 @admin.register(VaccinationRequirement)
-class VaccinationRequirementAdmin(SimpleHistoryAdmin):
+class VaccinationRequirementAdmin(HistoryAdmin):
     list_display = ["species", "disease_zh", "disease_en", "first_age_days", "repeat_days", "is_active"]
     list_filter = ["species", "is_active"]

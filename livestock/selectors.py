@@ -402,6 +402,20 @@ def herd_cached(farm: Farm, name: str, compute, *parts):
     return value
 
 
+def animals_coverage(*, animals: list[Animal], on: dt.date) -> dict[int, list[Cover]]:
+    """The required vaccinations of each animal as they stand on the day ``on`` (two queries).
+
+    Origin quarantine asks it for the planned loading date of a declaration.
+    """
+    reqs_by_species = {sp: requirements_for(sp) for sp in {a.species for a in animals}}
+    if not any(reqs_by_species.values()):
+        return {a.pk: [] for a in animals}
+    last = _last_vaccinations([a.pk for a in animals])
+    return {
+        a.pk: [_cover(a, r, last.get((a.pk, r.pk)), on) for r in reqs_by_species[a.species]] for a in animals
+    }
+
+
 def farm_coverage(
     *, farm: Farm, today: dt.date | None = None
 ) -> tuple[list[VaccinationRequirement], list[PenCoverage]]:

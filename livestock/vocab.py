@@ -60,6 +60,50 @@ KINDS = {
     "death": Kind(_("Death"), "ObjectEvent", "OBSERVE", "own:dying", "inactive", "x-octagon"),
     "disposal": Kind(_("Disposed of"), "ObjectEvent", "DELETE", "destroying", "destroyed", "fire"),
     "seen": Kind(_("Read by a reader"), "ObjectEvent", "OBSERVE", "own:sighting", "", "broadcast"),
+    # Origin quarantine (quarantine.services): the consignment's steps on each of its animals.
+    "declared": Kind(
+        _("Declared for export"),
+        "ObjectEvent",
+        "OBSERVE",
+        "own:declaring",
+        "own:declared",
+        "file-earmark-text",
+    ),
+    "declaration_released": Kind(
+        _("Released from a declaration"),
+        "ObjectEvent",
+        "OBSERVE",
+        "own:declaring",
+        "active",
+        "arrow-counterclockwise",
+    ),
+    "quarantine_accepted": Kind(
+        _("Declaration accepted"), "ObjectEvent", "OBSERVE", "own:accepting", "own:declared", "inbox"
+    ),
+    "examined": Kind(
+        _("Clinically examined"), "ObjectEvent", "OBSERVE", "inspecting", "conformant", "clipboard-check"
+    ),
+    "sampled": Kind(_("Sampled for the lab"), "ObjectEvent", "OBSERVE", "own:sampling", "", "eyedropper"),
+    "lab_results": Kind(_("Lab results in"), "ObjectEvent", "OBSERVE", "inspecting", "", "clipboard-data"),
+    "certified": Kind(
+        _("Health certificate issued"), "ObjectEvent", "OBSERVE", "inspecting", "conformant", "patch-check"
+    ),
+    "quarantine_rejected": Kind(
+        _("Refused in origin quarantine"),
+        "ObjectEvent",
+        "OBSERVE",
+        "inspecting",
+        "non_conformant",
+        "x-circle",
+    ),
+    "export_blocked": Kind(
+        _("Blocked for export"),
+        "ObjectEvent",
+        "OBSERVE",
+        "own:blocking",
+        "non_sellable_other",
+        "slash-circle",
+    ),
 }
 
 

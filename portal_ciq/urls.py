@@ -16,5 +16,6 @@ urlpatterns = [
     path("desk/", include("portal_ciq.desk.urls")),
     path("herds/", include("portal_ciq.livestock.urls")),
     path("readers/", include("portal_ciq.readers.urls")),
+    path("consignments/", include("portal_ciq.quarantine.urls")),
     path("", include("portal_ciq.surveillance.urls")),
 ]

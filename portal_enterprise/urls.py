@@ -17,4 +17,5 @@ urlpatterns = [
     path("desk/", include("portal_enterprise.desk.urls")),
     path("herd/", include("portal_enterprise.livestock.urls")),
     path("alerts/", include("portal_enterprise.surveillance.urls")),
+    path("consignments/", include("portal_enterprise.quarantine.urls")),
 ]

@@ -1,18 +1,19 @@
 """The disease table on the admin site (managers edit it in the bureau portal); alerts read-only."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.admin_history import HistoryAdmin
 
 from .models import Alert, Disease, DiseaseReport, Zone
 
 
 @admin.register(Disease)
-class DiseaseAdmin(SimpleHistoryAdmin):
+class DiseaseAdmin(HistoryAdmin):
     list_display = ("code", "name_zh", "name_en", "species", "infected_radius_km", "surveillance_radius_km")
     list_filter = ("is_active",)
 
 
-class ReadOnly(SimpleHistoryAdmin):
+class ReadOnly(HistoryAdmin):
     """Reports, zones and alerts change only through their services (reasons, trail, restrictions)."""
 
     def has_add_permission(self, request):

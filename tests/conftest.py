@@ -12,6 +12,7 @@ import pytest
 from accounts import demo
 from accounts.models import Organisation, User
 from livestock import reference as livestock_reference
+from quarantine import reference as quarantine_reference
 from surveillance import reference as surveillance_reference
 
 ROLES = {
@@ -35,6 +36,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
         demo.seed()
         livestock_reference.ensure()
         surveillance_reference.ensure()
+        quarantine_reference.ensure()
 
 
 def load_world() -> SimpleNamespace:

@@ -17,6 +17,8 @@ def test_production_settings_pass_the_deploy_check():
         "DJANGO_SECRET_KEY": "x7#kq2!v9m@p4z$w8r&t1y^u6i*o3e(a5s)d0f-g+h=j_l;c:b,n.<>q?",
         "DATABASE_URL": os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/livestock",
         "DJANGO_ALLOWED_HOSTS": "livestock.example.cn",
+        # The certificate signing key (quarantine): the base64 of a 32-byte Ed25519 seed.
+        "QUARANTINE_SIGNING_KEY": "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=",
     }
     env.pop("DJANGO_DEBUG", None)
     result = subprocess.run(
@@ -28,6 +30,22 @@ def test_production_settings_pass_the_deploy_check():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_run_without_a_certificate_signing_key():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "x7#kq2!v9m@p4z$w8r&t1y^u6i*o3e(a5s)d0f-g+h=j_l;c:b,n.<>q?",
+        "DATABASE_URL": "postgres://x@127.0.0.1/x",
+        "DJANGO_ALLOWED_HOSTS": "x",
+    }
+    for name in ("QUARANTINE_SIGNING_KEY", "QUARANTINE_SIGNING_KEY_FILE", "QUARANTINE_KEY_GENERATE"):
+        env.pop(name, None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0 and "quarantine.E001" in result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():

@@ -8,6 +8,7 @@ Setting ``DATABASE_URL`` and ``REDIS_URL`` switches to PostgreSQL and a real Cel
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +20,9 @@ env = environ.Env()
 # A local .env is optional; production takes its environment from compose or systemd.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# Off unless asked for (DJANGO_DEBUG=1): with it on, an error page shows strangers a traceback
+# and every URL pattern. Developers turn it on; `make run` serves as a demo would.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str(
     "DJANGO_SECRET_KEY",
     # Only the embedded mode falls back to this; production.py refuses to start without a real key.
@@ -47,6 +50,7 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "leaflet",
+    "csp",
     "django_htmx",
     "django_tables2",
     "django_filters",
@@ -74,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires.
@@ -229,6 +234,14 @@ AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 # embedded mode, where the address of the connection is the client's).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
+# Password reset by e-mail (accounts.views): the link is valid this long, and requests are
+# throttled per client address and per e-mail address within a window (seconds), as django-axes
+# throttles log-ins.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
+PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=10)
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
+PASSWORD_RESET_WINDOW_S = env.int("PASSWORD_RESET_WINDOW_S", default=60 * 60)
+
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -245,10 +258,14 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Production (production.py) serves hashed, compressed copies made by collectstatic.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-if DEBUG:
-    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+# runserver serves no static files with DEBUG off (and whitenoise.runserver_nostatic stops it
+# anyway): WhiteNoise serves them, straight from static/ and the apps, with no collectstatic, so
+# that `make run` works with DEBUG off. production.py turns both off.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 
 UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=10)
 # Images whose header declares more pixels are refused (decompression bombs; accounts.uploads).
@@ -297,7 +314,25 @@ CREDIT_FINDING_POINTS = {"minor": -2, "major": -10, "critical": -30}
 CREDIT_OVERDUE_ACTION_POINTS = -5
 CREDIT_WINDOW_DAYS = 365
 
+# --- Origin quarantine ----------------------------------------------------------------------
+# The bureau's Ed25519 key that signs health certificates (quarantine/keys.py): a PEM private
+# key or the base64 of its 32-byte seed, or a file holding one. Retired public keys (base64url,
+# as published) keep verifying certificates signed before a rotation.
+QUARANTINE_SIGNING_KEY = env.str("QUARANTINE_SIGNING_KEY", default="")
+QUARANTINE_SIGNING_KEY_FILE = env.str("QUARANTINE_SIGNING_KEY_FILE", default="")
+QUARANTINE_RETIRED_PUBLIC_KEYS = env.list("QUARANTINE_RETIRED_PUBLIC_KEYS", default=[])
+# Only the embedded mode makes a key of its own when none is set (kept under var/).
+QUARANTINE_KEY_GENERATE = env.bool("QUARANTINE_KEY_GENERATE", default=EMBEDDED)
+QUARANTINE_GENERATED_KEY_FILE = VAR_DIR / "quarantine-signing-key.pem"
+# production.py turns this on: a missing key is then a system check error (quarantine.E001).
+QUARANTINE_KEY_REQUIRED = False
+# The public verification page answers this many look-ups per address and window (seconds).
+QUARANTINE_VERIFY_LIMIT = env.int("QUARANTINE_VERIFY_LIMIT", default=60)
+QUARANTINE_VERIFY_WINDOW_S = env.int("QUARANTINE_VERIFY_WINDOW_S", default=600)
+
 # --- E-mail ---------------------------------------------------------------------------------
+# The embedded mode prints mail (password resets) on the console; production sets EMAIL_URL,
+# e.g. smtp+tls://user:password@smtp.example.cn:587 (django-environ's syntax).
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 globals().update(EMAIL_CONFIG)
 # The address people reach the site at, for links in e-mail.
@@ -326,6 +361,35 @@ LEAFLET_CONFIG = {
     else [],
     "RESET_VIEW": False,
     "NO_GLOBALS": True,
+}
+
+# --- Content-Security-Policy (django-csp) ---------------------------------------------------
+# No inline script anywhere: every script is a file under static/ and data reaches it through
+# json_script or data- attributes (django-leaflet's inline map script is replaced, see
+# templates/leaflet/_leaflet_map.html). Style sheets come only from static/ too; style
+# *attributes* are allowed (style-src-attr): some forty of them in the templates size columns and
+# colour stat icons, and moving each into a class buys little, since an attribute cannot run
+# script and user text never reaches markup (tests/test_javascript.py). Scripts (ours, Leaflet,
+# Bootstrap, Chart.js) set styles through the DOM, which CSP does not restrict.
+_tiles = urlsplit(MAP_TILES_URL.replace("{s}", "*"))
+_tile_origins = [f"{_tiles.scheme}://{_tiles.netloc}"] if MAP_TILES_URL else []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-elem": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        # Leaflet's marker icons and Bootstrap's form controls are data: URIs; online map tiles
+        # only when an operator configures a tile server.
+        "img-src": ["'self'", "data:", *_tile_origins],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
 }
 
 # --- Tables ---------------------------------------------------------------------------------

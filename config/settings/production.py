@@ -15,6 +15,9 @@ if not env.str("DATABASE_URL", default=""):
     raise ImproperlyConfigured("Production needs DATABASE_URL (PostgreSQL).")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DEMO_PASSWORDS = False
+# Certificates must be signed with the bureau's own key (quarantine.checks).
+QUARANTINE_KEY_REQUIRED = True
+QUARANTINE_KEY_GENERATE = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
@@ -32,6 +35,9 @@ LANGUAGE_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}  # noqa: F405
+# Only what collectstatic wrote (the image does it at build time), read once at start.
+WHITENOISE_USE_FINDERS = False
+WHITENOISE_AUTOREFRESH = False
 # Production runs behind one TLS-terminating proxy that appends the client to X-Forwarded-For
 # (see accounts.client_ip and docs/deploy.md).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)

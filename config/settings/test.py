@@ -1,6 +1,7 @@
 """Settings for the test suite: the base settings with fast password hashing."""
 
 import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 
@@ -25,3 +26,11 @@ LIVESTOCK_DEMO_SCALE = 0.03
 # The bridge API's lock-out of failing addresses is shared by every test through the cache (and
 # by consecutive runs, with Redis): tests of the lock-out lower it themselves.
 LIVESTOCK_API_FAILURE_LIMIT = 1_000_000
+# Likewise the password reset's throttle (tests/accounts/test_password_reset.py lowers it).
+PASSWORD_RESET_LIMIT_PER_IP = 1_000_000
+PASSWORD_RESET_LIMIT_PER_EMAIL = 1_000_000
+# Certificates in tests are signed with a key made for the run, in the throw-away folder.
+QUARANTINE_KEY_GENERATE = True
+QUARANTINE_SIGNING_KEY = ""
+QUARANTINE_SIGNING_KEY_FILE = str(Path(MEDIA_ROOT) / "quarantine-signing-key.pem")
+QUARANTINE_VERIFY_LIMIT = 1_000_000

@@ -116,6 +116,10 @@ class Animal(models.Model):
     status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.ON_FARM)
     # The end of the latest withdrawal period: the animal may not be exported before this day.
     withdrawal_until = models.DateField(_("withdrawal period ends"), null=True, blank=True)
+    # Blocked for export (a positive lab result in origin quarantine): no declaration may take it.
+    # The reason has a db_default because herd lists are written with COPY, which leaves it out.
+    export_blocked_at = models.DateTimeField(_("blocked for export"), null=True, blank=True)
+    export_block_reason = models.CharField(_("why blocked"), max_length=300, blank=True, db_default="")
     died_on = models.DateField(_("died on"), null=True, blank=True)
     last_seen_at = models.DateTimeField(_("last read"), null=True, blank=True)
     last_seen_where = models.CharField(_("last read at"), max_length=120, blank=True)

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from accounts.errors import DomainError
 from livestock import demo
 from livestock.models import Animal, HeadCount
 from livestock.selectors import farms_with_herd_for_user, herd_counts
@@ -108,6 +109,25 @@ def test_every_kind_of_change_keeps_the_counts(world, farm):
         scratch["withdrawing"],
         scratch["dead"],
     )
+
+
+def test_declaring_and_releasing_move_the_counts(world, farm):
+    from livestock.services.events import Happening, Where
+    from livestock.services.export import animals_move
+
+    animals = herd(world.ent_a_staff, farm, range(1, 5))
+    happening = Happening(
+        kind="declared", when=timezone.now(), where=Where(farm_id=farm.pk), actor=world.ent_a_staff
+    )
+    animals_move(action="declare", animal_ids=[a.pk for a in animals[:3]], happening=happening)
+    assert_counts_right()
+    assert herd_counts(farm=farm)["shipped"] == 3
+    animals_move(action="undeclare", animal_ids=[animals[0].pk], happening=happening)
+    assert_counts_right()
+    # Refused as a whole (an animal not declared): nothing moves, counts included.
+    with pytest.raises(DomainError):
+        animals_move(action="load", animal_ids=[animals[0].pk, animals[1].pk], happening=happening)
+    assert_counts_right()
 
 
 def test_recount_rebuilds_what_bulk_writers_bypass(world, farm):

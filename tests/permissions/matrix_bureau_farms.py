@@ -3,12 +3,13 @@
 The farm is an application of enterprise A (supervised by branch A): the other branch does not
 see it, and neither do the port, the warehouse and the lab, who see registered farms only.
 Actions are POSTs that redirect back to the farm whether the service agrees or refuses; the
-matrix checks who is let in, tests/farms/test_bureau_farms.py what each action does.
+matrix checks who is let in and where they are sent, tests/farms/test_bureau_farms.py what
+each action does.
 """
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from .cases import BUREAU, REASON, case
+from .cases import BUREAU, REASON, case, to
 
 REVIEWERS = {"insp_a", "manager"}
 ACTIONS = ["assign", "inspect", "approve", "return", "reject", "suspend", "reinstate", "revoke", "renew"]
@@ -49,7 +50,11 @@ MATRIX = {
     ),
     **{
         f"portal_ciq:farm_{name}": case(
-            REVIEWERS, not_found={"insp_b"}, kwargs=application, method="post", data=REASON
+            REVIEWERS,
+            not_found={"insp_b"},
+            kwargs=application,
+            data=REASON,
+            post=to("portal_ciq:farm_detail"),
         )
         for name in ACTIONS
     },

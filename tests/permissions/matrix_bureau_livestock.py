@@ -5,7 +5,7 @@ Hunan inspector gets a 404 for a Huizhou farm). The port, the warehouse, the lab
 administrator (an admin-site role) are refused by the rule before any look-up.
 """
 
-from .cases import case
+from .cases import METHODS, case, to
 
 READERS = {"insp_a", "insp_b", "manager"}
 HUIZHOU = {"insp_a", "manager"}
@@ -21,5 +21,5 @@ MATRIX = {
     "portal_ciq:herd_list": case(READERS),
     "portal_ciq:herd_farm": case(HUIZHOU, not_found={"insp_b"}, kwargs=huizhou_farm),
     # The old list of banned-substance alerts sends its readers to the alerts centre.
-    "portal_ciq:alert_list": case(READERS),
+    "portal_ciq:alert_list": case(READERS, **dict.fromkeys(METHODS, to("portal_ciq:alert_centre"))),
 }

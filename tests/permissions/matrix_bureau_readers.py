@@ -6,7 +6,7 @@ warehouse, the ports and the lab see the registered farms' readers. Inspectors (
 farms), managers and the system administrator register and revoke readers.
 """
 
-from .cases import BUREAU, REASON, case
+from .cases import BUREAU, REASON, case, to
 
 MANAGERS = {"insp_a", "insp_b", "manager", "sysadmin"}
 
@@ -27,6 +27,10 @@ MATRIX = {
     "portal_ciq:reader_detail": case(BUREAU - {"insp_b"}, not_found={"insp_b"}, kwargs=reader),
     "portal_ciq:reader_feed": case(BUREAU - {"insp_b"}, not_found={"insp_b"}, kwargs=reader),
     "portal_ciq:reader_revoke": case(
-        {"insp_a", "manager", "sysadmin"}, not_found={"insp_b"}, kwargs=reader, method="post", data=REASON
+        {"insp_a", "manager", "sysadmin"},
+        not_found={"insp_b"},
+        kwargs=reader,
+        data=REASON,
+        post=to("portal_ciq:reader_detail"),
     ),
 }

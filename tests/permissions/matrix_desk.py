@@ -10,10 +10,10 @@ import datetime as dt
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from .cases import BUREAU, ENTERPRISE, case
+from .cases import BUREAU, ENT_A, ENT_B, ENTERPRISE, case, to
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-ASKERS = {"ent_a_staff", "ent_a_admin"}
+ASKERS = ENT_A
 ANSWERERS = {"insp_a", "insp_b", "manager"}
 PUBLISHERS = {"manager", "sysadmin"}
 
@@ -58,11 +58,11 @@ MATRIX = {
     # The enterprise portal.
     "portal_enterprise:question_list": case(ENTERPRISE),
     "portal_enterprise:question_create": case(ENTERPRISE),
-    "portal_enterprise:question_detail": case(ASKERS, not_found={"ent_b_admin"}, kwargs=question),
+    "portal_enterprise:question_detail": case(ASKERS, not_found=ENT_B, kwargs=question),
     "portal_enterprise:question_close": case(
-        ASKERS, not_found={"ent_b_admin"}, kwargs=question, method="post"
+        ASKERS, not_found=ENT_B, kwargs=question, post=to("portal_enterprise:question_detail")
     ),
-    "portal_enterprise:desk_attachment": case(ASKERS, not_found={"ent_b_admin"}, kwargs=attachment),
+    "portal_enterprise:desk_attachment": case(ASKERS, not_found=ENT_B, kwargs=attachment),
     "portal_enterprise:notice_list": case(ENTERPRISE),
     "portal_enterprise:notice_detail": case(ENTERPRISE, kwargs=notice),
     "portal_enterprise:library": case(ENTERPRISE),
@@ -71,7 +71,7 @@ MATRIX = {
     "portal_ciq:question_queue": case(ANSWERERS),
     "portal_ciq:question_detail": case({"insp_a", "manager"}, not_found={"insp_b"}, kwargs=question),
     "portal_ciq:question_close": case(
-        {"insp_a", "manager"}, not_found={"insp_b"}, kwargs=question, method="post"
+        {"insp_a", "manager"}, not_found={"insp_b"}, kwargs=question, post=to("portal_ciq:question_detail")
     ),
     "portal_ciq:desk_attachment": case({"insp_a", "manager"}, not_found={"insp_b"}, kwargs=attachment),
     "portal_ciq:notice_list": case(BUREAU),

@@ -2,10 +2,10 @@
 
 import io
 
-from .cases import ENTERPRISE, REASON, case
+from .cases import ENT_A, ENT_B, ENTERPRISE, REASON, case, to
 
-OWN = {"ent_a_staff", "ent_a_admin"}
-OTHER = {"ent_b_admin"}
+OWN, OTHER = ENT_A, ENT_B
+BACK = to("portal_enterprise:farm_detail")
 
 
 def a_farm(w):
@@ -32,11 +32,12 @@ def an_attachment(w):
 MATRIX = {
     "portal_enterprise:farm_list": case(ENTERPRISE),
     "portal_enterprise:farm_create": case(ENTERPRISE),
-    "portal_enterprise:farm_counties": case(ENTERPRISE, data={"province": "44"}),
+    "portal_enterprise:farm_counties": case(ENTERPRISE, query={"province": "44"}),
     "portal_enterprise:farm_detail": case(OWN, not_found=OTHER, kwargs=a_farm),
     "portal_enterprise:farm_edit": case(OWN, not_found=OTHER, kwargs=a_farm),
-    "portal_enterprise:farm_submit": case(OWN, not_found=OTHER, kwargs=a_farm, method="post"),
-    "portal_enterprise:farm_withdraw": case(OWN, not_found=OTHER, kwargs=a_farm, method="post", data=REASON),
-    "portal_enterprise:farm_attachment_add": case(OWN, not_found=OTHER, kwargs=a_farm, method="post"),
+    # Actions go back to the farm, whether the service agrees or says why not.
+    "portal_enterprise:farm_submit": case(OWN, not_found=OTHER, kwargs=a_farm, post=BACK),
+    "portal_enterprise:farm_withdraw": case(OWN, not_found=OTHER, kwargs=a_farm, data=REASON, post=BACK),
+    "portal_enterprise:farm_attachment_add": case(OWN, not_found=OTHER, kwargs=a_farm, post=BACK),
     "portal_enterprise:farm_attachment": case(OWN, not_found=OTHER, kwargs=an_attachment),
 }

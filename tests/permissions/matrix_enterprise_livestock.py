@@ -7,10 +7,9 @@ are refused by the rule before any look-up (the bureau reads animals in its own 
 
 from django.utils import timezone
 
-from .cases import ENTERPRISE, case
+from .cases import ENT_A, ENT_B, ENTERPRISE, OK, case, per_role, to
 
-OWN = {"ent_a_staff", "ent_a_admin"}
-OTHER = {"ent_b_admin"}
+OWN, OTHER = ENT_A, ENT_B
 SERIALS = range(9001, 9004)
 
 
@@ -31,7 +30,8 @@ def log_create_kwargs(w):
 def an_animal(w):
     from tests.livestock.factories import herd
 
-    return {"pk": herd(w.ent_a_staff, a_farm(w), SERIALS)[0].pk}
+    animal = herd(w.ent_a_staff, a_farm(w), SERIALS)[0]
+    return {"pk": animal.pk, "tag": animal.national_code}
 
 
 def an_import(w):
@@ -40,8 +40,9 @@ def an_import(w):
     from tests.livestock.factories import herd_file, issue_tags
 
     issue_tags(w.ent_a_staff, SERIALS)
-    check = animals_import_check(actor=w.ent_a_staff, farm=a_farm(w), file=herd_file(SERIALS))
-    return {"pk": check.pk}
+    farm = a_farm(w)
+    check = animals_import_check(actor=w.ent_a_staff, farm=farm, file=herd_file(SERIALS))
+    return {"pk": check.pk, "farm_pk": farm.pk}
 
 
 def a_log(w):
@@ -68,7 +69,14 @@ def _ours(kwargs, **kw):
 MATRIX = {
     "portal_enterprise:herd_home": case(ENTERPRISE),
     "portal_enterprise:herd_template": case(ENTERPRISE),
-    "portal_enterprise:animal_find": case(ENTERPRISE),
+    # A tag of enterprise A's herd: its people are sent to the animal, enterprise B's are told
+    # that no animal of theirs has it.
+    "portal_enterprise:animal_find": case(
+        ENTERPRISE,
+        kwargs=an_animal,
+        query=lambda given: {"q": given["tag"]},
+        get=per_role((OWN, to("portal_enterprise:animal_detail")), (OTHER, OK)),
+    ),
     "portal_enterprise:tag_list": case(ENTERPRISE),
     "portal_enterprise:tag_import": case(ENTERPRISE),
     "portal_enterprise:tag_template": case(ENTERPRISE),
@@ -84,7 +92,8 @@ MATRIX = {
     "portal_enterprise:animal_retag": _ours(an_animal),
     "portal_enterprise:animal_import_preview": _ours(an_import),
     "portal_enterprise:animal_import_errors": _ours(an_import),
-    "portal_enterprise:animal_import_confirm": _ours(an_import, method="post"),
-    "portal_enterprise:animal_import_cancel": _ours(an_import, method="post"),
+    # A confirmed list shows the herd it joined; a cancelled one goes back to the upload form.
+    "portal_enterprise:animal_import_confirm": _ours(an_import, post=to("portal_enterprise:herd_farm")),
+    "portal_enterprise:animal_import_cancel": _ours(an_import, post=to("portal_enterprise:animal_import")),
     "portal_enterprise:log_detail": _ours(a_log),
 }

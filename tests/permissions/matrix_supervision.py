@@ -13,7 +13,7 @@ from farms.services.supervision import visit_record
 from farms.supervision_defaults import checklist_templates_ensure
 from tests.farms.factories import registered_farm
 
-from .cases import ENTERPRISE, case
+from .cases import ENT_A, ENT_B, ENTERPRISE, case, to
 
 SUPERVISORS = {"insp_a", "insp_b", "manager"}
 CREDIT_READERS = {"insp_a", "insp_b", "manager", "sysadmin"}
@@ -39,6 +39,11 @@ def visit_of_ent_a(w):
         answers=answers,
         findings=[finding],
     )
+
+
+def farm_pk(w):
+    checklist_templates_ensure()
+    return {"farm": registered_farm(w).pk}
 
 
 def visit_pk(w):
@@ -73,8 +78,14 @@ def photo_pk(w):
 MATRIX = {
     "portal_ciq:supervision_calendar": case(SUPERVISORS),
     # An empty plan form is shown again with its errors (nothing is planned).
-    "portal_ciq:visit_plan_create": case(SUPERVISORS, method="post"),
-    "portal_ciq:visit_create": case(SUPERVISORS),
+    "portal_ciq:visit_plan_create": case(SUPERVISORS),
+    # The visit form of one of branch A's farms: an empty form is shown again with its errors.
+    "portal_ciq:visit_create": case(
+        {"insp_a", "manager"},
+        not_found={"insp_b"},
+        kwargs=farm_pk,
+        query=lambda given: {"farm": given["farm"]},
+    ),
     "portal_ciq:visit_detail": case({"insp_a", "manager"}, not_found={"insp_b"}, kwargs=visit_pk),
     "portal_ciq:visit_photo": case({"insp_a", "manager"}, not_found={"insp_b"}, kwargs=photo_pk),
     "portal_ciq:action_list": case(SUPERVISORS),
@@ -82,21 +93,23 @@ MATRIX = {
         {"insp_a", "manager"},
         not_found={"insp_b"},
         kwargs=action_pk,
-        method="post",
         data={"decision": "verify"},
+        post=to("portal_ciq:action_list", pk=None),
     ),
     "portal_ciq:credit_list": case(CREDIT_READERS),
     "portal_ciq:credit_detail": case(
         {"insp_a", "manager", "sysadmin"}, not_found={"insp_b"}, kwargs=lambda w: {"pk": w.ent_a.pk}
     ),
-    "portal_ciq:credit_recompute": case({"manager"}, kwargs=lambda w: {"pk": w.ent_a.pk}, method="post"),
+    "portal_ciq:credit_recompute": case(
+        {"manager"}, kwargs=lambda w: {"pk": w.ent_a.pk}, post=to("portal_ciq:credit_detail")
+    ),
     "portal_enterprise:corrective_actions": case(ENTERPRISE),
     "portal_enterprise:corrective_action_done": case(
-        {"ent_a_staff", "ent_a_admin"},
-        not_found={"ent_b_admin"},
+        ENT_A,
+        not_found=ENT_B,
         kwargs=action_pk,
-        method="post",
         data={"response": "已更换消毒液"},
+        post=to("portal_enterprise:corrective_actions", pk=None),
     ),
     "portal_enterprise:credit": case(ENTERPRISE),
 }

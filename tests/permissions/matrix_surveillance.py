@@ -8,7 +8,7 @@ it (404). Those who must answer alerts act on them (the system administrator onl
 enterprise sees its own restrictions and the alerts shown to it, in its own portal.
 """
 
-from .cases import BUREAU, ENTERPRISE, REASON, case
+from .cases import BUREAU, ENTERPRISE, REASON, case, to
 
 MANAGER = {"manager"}
 HUIZHOU = {"insp_a", "manager", "sysadmin"}
@@ -71,7 +71,7 @@ def huizhou_alert(world):
 
 
 def act(allowed, **kw):
-    return case(allowed, not_found=OTHERS, kwargs=huizhou_alert, method="post", **kw)
+    return case(allowed, not_found=OTHERS, kwargs=huizhou_alert, post=to("portal_ciq:alert_detail"), **kw)
 
 
 MATRIX = {
@@ -79,7 +79,9 @@ MATRIX = {
     "portal_ciq:report_list": case(BUREAU),
     "portal_ciq:report_create": case(MANAGER),
     "portal_ciq:report_detail": case(BUREAU, kwargs=report_pk),
-    "portal_ciq:report_lift": case(MANAGER, kwargs=report_pk, method="post", data=REASON),
+    "portal_ciq:report_lift": case(
+        MANAGER, kwargs=report_pk, data=REASON, post=to("portal_ciq:report_detail")
+    ),
     "portal_ciq:report_evidence": case(BUREAU, kwargs=evidence),
     "portal_ciq:surveillance_counties": case(MANAGER),
     "portal_ciq:disease_list": case(BUREAU),
@@ -91,7 +93,11 @@ MATRIX = {
     "portal_ciq:alert_note": act({"insp_a", "manager"}, data={"note": "permission matrix"}),
     "portal_ciq:alert_close": act({"insp_a", "manager"}, data={"note": "permission matrix"}),
     "portal_ciq:alert_show": case(
-        {"insp_a", "manager"}, not_found={"insp_b"}, kwargs=huizhou_alert, method="post", data={"shown": "1"}
+        {"insp_a", "manager"},
+        not_found={"insp_b"},
+        kwargs=huizhou_alert,
+        data={"shown": "1"},
+        post=to("portal_ciq:alert_detail"),
     ),
     "portal_enterprise:alerts": case(ENTERPRISE),
 }

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('farms', '0003_farm_position_index'),
-        ('livestock', '0006_substancealert_handling_moved'),
+        ('livestock', '0007_animal_export_block'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0001_initial'),
         ('farms', '0003_farm_position_index'),
-        ('livestock', '0008_herd_versions'),
+        ('livestock', '0009_herd_versions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('farms', '0003_farm_position_index'),
-        ('livestock', '0007_head_counts'),
+        ('livestock', '0008_head_counts'),
     ]
 
     operations = [

@@ -1,0 +1,109 @@
+"""Origin quarantine in the browser: a refused declaration naming its animals, then the bureau's pages.
+
+The enterprise pastes tags of which one animal is in withdrawal: the refusal names it and its
+rule; declared without it, the consignment reaches the Huizhou inspector's queue, is taken to a
+certificate, and the public page says "valid" for its QR code. Screenshots of the declaration
+form, the queue, the consignment and the verification page, in both languages.
+"""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def references(demo_world):
+    from livestock import reference as livestock_reference
+    from quarantine import reference
+    from surveillance import reference as surveillance_reference
+
+    reference.ensure()
+    livestock_reference.ensure()
+    surveillance_reference.ensure()
+    return demo_world
+
+
+def snap(shot, page, step):
+    page.evaluate("window.scrollTo(0, 0)")
+    return shot(page, step)
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-GB"])
+def test_declaration_queue_and_verification(new_context, login, references, shot, locale):
+    from livestock.services.records import log_record
+    from quarantine.models import Certificate, Consignment
+    from quarantine.pdf import verify_url
+    from tests.quarantine.factories import farm_a, ready_herd, through
+
+    world = references
+    farm = farm_a(world)
+    animals = ready_herd(world, farm, range(1, 9))
+    log_record(
+        actor=world.ent_a_staff,
+        farm=farm,
+        kind="medication",
+        occurred_on=timezone.localdate(),
+        fields={
+            "product": "阿莫西林",
+            "active_substance": "阿莫西林",
+            "dose": "10",
+            "dose_unit": "mg",
+            "withdrawal_days": 10,
+        },
+        animal_ids=[animals[0].pk],
+    )
+    today = timezone.localdate()
+    page = new_context(locale).new_page()
+    if locale.startswith("en"):
+        page.set_extra_http_headers({"Accept-Language": "en"})
+    login(page, "ent_a_staff")
+    page.goto(f"/enterprise/consignments/declare/?farm={farm.pk}")
+    page.select_option("#id_species", farm.species)
+    page.fill("#id_tags", "\n".join(a.national_code for a in animals))
+    page.fill("#id_head_count", str(len(animals)))
+    page.fill("#id_planned_loading_on", (today + dt.timedelta(days=1)).isoformat())
+    page.fill("#id_isolation_started_on", (today - dt.timedelta(days=16)).isoformat())
+    page.select_option("#id_exit_port", str(world.port_wenjindu.pk))
+    page.fill("#id_consignee", "五丰行有限公司")
+    page.fill("#id_destination", "上水屠房 Sheung Shui Slaughterhouse")
+    page.fill("#id_contact_name", "陈经理")
+    page.fill("#id_contact_phone", "13800000000")
+    page.select_option("#id_farm", str(farm.pk))
+    page.click("[data-testid=submit]")
+    problems = page.locator("[data-testid=problems]")
+    expect(problems).to_contain_text(animals[0].national_code)
+    expect(problems.locator("[data-rule=withdrawal]")).to_have_count(1)
+    snap(shot, page, "declaration-refused")
+    assert not Consignment.objects.exists()
+
+    page.fill("#id_tags", "\n".join(a.national_code for a in animals[1:]))
+    page.fill("#id_head_count", str(len(animals) - 1))
+    page.click("[data-testid=submit]")
+    expect(page.locator("[data-testid=status]")).to_be_visible()
+    consignment = Consignment.objects.get()
+    snap(shot, page, "consignment-enterprise")
+
+    inspector = new_context(locale).new_page()
+    login(inspector, "insp_huizhou")
+    inspector.goto("/bureau/consignments/")
+    expect(inspector.locator(f"[data-consignment='{consignment.pk}']")).to_be_visible()
+    snap(shot, inspector, "queue")
+    inspector.goto(f"/bureau/consignments/{consignment.pk}/")
+    inspector.click("[data-testid=accept]")
+    expect(inspector.locator("[data-testid=examine]")).to_be_visible()
+    snap(shot, inspector, "consignment-examine")
+
+    through(world, consignment, "approve", start="examine")
+    certificate = Certificate.objects.get()
+    inspector.goto(f"/bureau/consignments/{consignment.pk}/")
+    expect(inspector.locator("[data-testid=certificate-state]")).to_have_attribute("data-state", "valid")
+    snap(shot, inspector, "consignment-certified")
+
+    public = new_context(locale).new_page()
+    public.goto("/" + verify_url(certificate).split("/", 3)[3])
+    expect(public.locator("[data-testid=verify-result]")).to_have_attribute("data-state", "valid")
+    snap(shot, public, "verification")
