@@ -5,12 +5,15 @@ from django.dispatch import receiver
 
 from .client_ip import client_ip
 from .services import user_session_forget, user_session_record
+from .sessions import session_renewed
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.session_record")
 def _record_session(sender, request, user, **kwargs):
     if request is None or not hasattr(request, "session"):
         return
+    # Saved with the log-in: the first pages after it need not write the session again.
+    session_renewed(request.session)
     if request.session.session_key is None:
         request.session.save()
     user_session_record(

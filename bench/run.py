@@ -114,6 +114,27 @@ BENCHMARKS: dict[str, Benchmark] = {
             ),
         },
     ),
+    # gunicorn with the production settings, and an asyncio load generator: see load.py.
+    "load": Benchmark(
+        "bench.load:run",
+        {
+            "load_worst_ratio_50": Figure(
+                "×floor",
+                goal=round(1 / 3, 3),
+                better="higher",
+                about="Every key screen at 50 users: its requests/s over the floor's (a bare "
+                "authenticated view, same server, same run); the worst screen. Every screen's "
+                "figures are kept in its details.",
+            ),
+            "load_worst_p95_10_ms": Figure(
+                "ms", goal=150, about="Every key screen at 10 users: the worst screen's p95."
+            ),
+            "load_floor_rps_50": Figure(
+                "req/s", better="higher", about="The floor at 50 users (moves with the machine's load)."
+            ),
+            "load_errors": Figure("requests", goal=0, about="Answers other than 200 over the whole run."),
+        },
+    ),
     # Its own production-shaped stack (PostgreSQL cluster, Redis, worker, bridge): see ingest.py.
     "ingest": Benchmark(
         "bench.ingest:run",

@@ -64,6 +64,7 @@ from .models import (
 )
 from .services.alerts import substance_attempt_record
 from .services.common import HERD_STATUSES, farm_pens
+from .services.counts import recount
 from .services.events import EVENT_FIELDS, Happening, Where
 
 SEED = 2026
@@ -349,6 +350,8 @@ def _seed(farms: list[Farm], scale: float) -> dict:
         for key, value in _write(herds[start : start + CHUNK], world).items():
             made[key] += value
     _sequences_reset()
+    # The animals were written with COPY, around the services: their head counts are rebuilt.
+    recount()
     made["alerts"] = _alerts(farms, world)
     return dict(made)
 

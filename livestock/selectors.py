@@ -1,12 +1,27 @@
 """Every read of animals, tags, records and alerts, scoped to the user who asks."""
 
 import datetime as dt
+import hashlib
 import itertools
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, Max, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Least, TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -20,6 +35,8 @@ from .models import (
     Animal,
     EarTag,
     Event,
+    HeadCount,
+    HerdVersion,
     LogAnimal,
     ProductionLog,
     ReaderDevice,
@@ -35,6 +52,8 @@ from .pens import pen_sort_key
 EVENTS_PER_PAGE = 50
 # Its production records likewise (a year of daily feed records is 365 of them).
 LOGS_PER_PAGE = 50
+# Aggregates of a herd are kept this long at most (a change to the herd replaces them at once).
+HERD_CACHE_S = 6 * 3600
 
 
 def animal_scope_q(*, user: User, prefix: str = "") -> Q:
@@ -81,46 +100,77 @@ def farm_herd_get_for_user(*, user: User, pk: int) -> Farm:
     return get_object_or_404(farm_list_for_user(user=user), pk=pk)
 
 
+SHIPPED = (
+    Animal.Status.DECLARED,
+    Animal.Status.IN_TRANSIT,
+    Animal.Status.AT_WAREHOUSE,
+    Animal.Status.RELEASED,
+)
+GONE = (Animal.Status.DEAD, Animal.Status.DISPOSED)
+
+
+def _head(statuses, **more) -> Subquery:
+    """The farm's maintained head count (HeadCount) in ``statuses``: one indexed look-up per farm."""
+    rows = (
+        HeadCount.objects.filter(farm=OuterRef("pk"), status__in=statuses, **more)
+        .order_by()
+        .values("farm")
+        .annotate(n=Sum("head"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def _withdrawing(today: dt.date) -> Subquery:
+    # Not maintained (it changes with the date): the animals in withdrawal are few, and found
+    # through the index on (farm, withdrawal_until).
+    rows = (
+        Animal.objects.filter(farm=OuterRef("pk"), withdrawal_until__gte=today, status__in=Animal.ON_FARM)
+        .order_by()
+        .values("farm")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
 def farms_with_herd_for_user(*, user: User) -> QuerySet[Farm]:
-    """The user's farms with their head counts (for lists of farms and their herds)."""
+    """The user's farms with their head counts (for lists of farms and their herds).
+
+    The counts are the maintained ones (``HeadCount``), never a count over the animals.
+    """
     today = timezone.localdate()
     return (
         farm_list_for_user(user=user)
-        .filter(animals__isnull=False)
+        .filter(Exists(HeadCount.objects.filter(farm=OuterRef("pk"), head__gt=0)))
         .annotate(
-            on_farm=Count("animals", filter=Q(animals__status__in=Animal.ON_FARM)),
-            withdrawing=Count(
-                "animals", filter=Q(animals__status__in=Animal.ON_FARM, animals__withdrawal_until__gte=today)
-            ),
-            dead=Count("animals", filter=Q(animals__status__in=[Animal.Status.DEAD, Animal.Status.DISPOSED])),
+            on_farm=_head(Animal.ON_FARM),
+            withdrawing=_withdrawing(today),
+            dead=_head(GONE),
         )
         .order_by("name_zh")
-        .distinct()
     )
 
 
 def herd_counts(*, farm: Farm) -> dict[str, int]:
-    """Head count per status, and how many are in withdrawal or of flagged origin."""
-    today = timezone.localdate()
-    on_farm = Q(status__in=Animal.ON_FARM)
-    counts = Animal.objects.filter(farm=farm).aggregate(
-        total=Count("pk"),
-        on_farm=Count("pk", filter=on_farm),
-        withdrawing=Count("pk", filter=on_farm & Q(withdrawal_until__gte=today)),
-        flagged=Count("pk", filter=on_farm & ~Q(origin=Animal.Origin.SELF_BRED)),
-        dead=Count("pk", filter=Q(status__in=[Animal.Status.DEAD, Animal.Status.DISPOSED])),
-        shipped=Count(
-            "pk",
-            filter=Q(
-                status__in=[
-                    Animal.Status.IN_TRANSIT,
-                    Animal.Status.AT_WAREHOUSE,
-                    Animal.Status.RELEASED,
-                    Animal.Status.DECLARED,
-                ]
-            ),
-        ),
-    )
+    """Head count per status, and how many are in withdrawal or of flagged origin.
+
+    From the maintained counts (``HeadCount``: a few rows per farm); only the animals in
+    withdrawal are counted, through their index.
+    """
+    counts = {"total": 0, "on_farm": 0, "flagged": 0, "dead": 0, "shipped": 0}
+    for row in HeadCount.objects.filter(farm=farm).values("status", "flagged", "head"):
+        counts["total"] += row["head"]
+        if row["status"] in Animal.ON_FARM:
+            counts["on_farm"] += row["head"]
+            counts["flagged"] += row["head"] if row["flagged"] else 0
+        if row["status"] in GONE:
+            counts["dead"] += row["head"]
+        if row["status"] in SHIPPED:
+            counts["shipped"] += row["head"]
+    counts["withdrawing"] = Animal.objects.filter(
+        farm=farm, status__in=Animal.ON_FARM, withdrawal_until__gte=timezone.localdate()
+    ).count()
     return counts
 
 
@@ -335,6 +385,23 @@ def animal_coverage(*, animal: Animal, today: dt.date | None = None) -> list[Cov
     return [_cover(animal, r, last.get((animal.pk, r.pk)), today) for r in reqs]
 
 
+def herd_cached(farm: Farm, name: str, compute, *parts):
+    """``compute()``, kept in the cache until the farm's herd changes (HerdVersion) or ``parts`` do.
+
+    For the aggregates a farm's pages show on every request and that read the whole herd
+    (coverage, mortality): computed once after each change, not on every request. The services
+    that change a farm's animals or records move its version in their transaction.
+    """
+    version = HerdVersion.objects.filter(farm_id=farm.pk).values_list("version", flat=True).first()
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+    key = f"livestock:herd:{farm.pk}:{version}:{name}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, HERD_CACHE_S)
+    return value
+
+
 def animals_coverage(*, animals: list[Animal], on: dt.date) -> dict[int, list[Cover]]:
     """The required vaccinations of each animal as they stand on the day ``on`` (two queries).
 
@@ -352,9 +419,14 @@ def animals_coverage(*, animals: list[Animal], on: dt.date) -> dict[int, list[Co
 def farm_coverage(
     *, farm: Farm, today: dt.date | None = None
 ) -> tuple[list[VaccinationRequirement], list[PenCoverage]]:
-    """Coverage of the required vaccinations per pen, over the animals on the farm."""
+    """Coverage of the required vaccinations per pen, over the animals on the farm (cached: herd_cached)."""
     today = today or timezone.localdate()
     reqs = requirements_for(farm.species)
+    programme = [(r.pk, r.first_age_days, r.repeat_days) for r in reqs]
+    return reqs, herd_cached(farm, "coverage", lambda: _farm_coverage(farm, reqs, today), today, programme)
+
+
+def _farm_coverage(farm: Farm, reqs: list[VaccinationRequirement], today: dt.date) -> list[PenCoverage]:
     animals = list(
         Animal.objects.filter(farm=farm, status__in=Animal.ON_FARM).only(
             "pk", "pen", "birth_date", "entry_date"
@@ -371,7 +443,7 @@ def farm_coverage(
                 pen.due[req.pk] = pen.due.get(req.pk, 0) + 1
                 if cover.state == "covered":
                     pen.covered[req.pk] = pen.covered.get(req.pk, 0) + 1
-    return reqs, sorted(pens.values(), key=lambda p: pen_sort_key(p.pen))
+    return sorted(pens.values(), key=lambda p: pen_sort_key(p.pen))
 
 
 def pen_animals_coverage(*, farm: Farm, pen: str, today: dt.date | None = None):
@@ -389,6 +461,12 @@ def pen_animals_coverage(*, farm: Farm, pen: str, today: dt.date | None = None):
 
 
 def mortality_by_month(*, farm: Farm, months: int = 12, today: dt.date | None = None) -> list[dict]:
+    """Deaths and mortality per month (``_mortality_by_month``), cached until the herd changes."""
+    today = today or timezone.localdate()
+    return herd_cached(farm, "mortality", lambda: _mortality_by_month(farm, months, today), months, today)
+
+
+def _mortality_by_month(farm: Farm, months: int, today: dt.date) -> list[dict]:
     """Deaths per month over the last ``months`` and the rate against the head count that month.
 
     An animal counts from the day it came to the farm, as the clerk gave it (entry, else birth),
@@ -396,7 +474,6 @@ def mortality_by_month(*, farm: Farm, months: int = 12, today: dt.date | None = 
     a death recorded with an earlier date must not find an empty month. One aggregate query,
     whatever the herd's size.
     """
-    today = today or timezone.localdate()
     index = today.year * 12 + today.month - 1 - (months - 1)
     firsts = []
     for n in range(months + 1):
@@ -465,6 +542,7 @@ REFUSED_SHOWN = 10  # the device's latest refused payloads on its page
 FEED_LIMIT = 200  # new reads one poll returns at most (the newest)
 FIRST_ROWS = 50  # reads the live page opens with
 COUNT_WINDOW_S = 60  # the live counts: reads and distinct tags in the last minute
+COUNT_SCAN_MAX = 20_000  # ...looked for among the device's newest reads only (see read_counts)
 LATE_AFTER_S = 60  # a read received this long after it was read came from the bridge's backlog
 
 
@@ -615,11 +693,20 @@ def reads_after(*, device: ReaderDevice, after: int, limit: int = FEED_LIMIT) ->
 
 
 def read_counts(*, device: ReaderDevice, now: dt.datetime | None = None) -> dict[str, int]:
-    """Reads and distinct tags of the last minute (by the time they were read)."""
+    """Reads and distinct tags of the last minute (by the time they were read).
+
+    Among the device's newest COUNT_SCAN_MAX reads only: no index serves ``read_at`` for one
+    device, and a gate reader keeps a million reads a month. The id of the oldest of those is
+    found first (an index-only scan), and the counts then read the index on (device, id) from it.
+    Reads of the last minute are among the newest stored unless more than COUNT_SCAN_MAX arrived
+    since — far more than a reader reads in a minute.
+    """
     since = (now or timezone.now()) - dt.timedelta(seconds=COUNT_WINDOW_S)
-    return TagRead.objects.filter(device=device, read_at__gte=since).aggregate(
-        reads=Count("pk"), tags=Count("tag", distinct=True)
-    )
+    reads = TagRead.objects.filter(device=device)
+    cutoff = list(reads.order_by("-pk").values_list("pk", flat=True)[COUNT_SCAN_MAX : COUNT_SCAN_MAX + 1])
+    if cutoff:
+        reads = reads.filter(pk__gt=cutoff[0])
+    return reads.filter(read_at__gte=since).aggregate(reads=Count("pk"), tags=Count("tag", distinct=True))
 
 
 def refused_payloads_of(*, device: ReaderDevice, limit: int = REFUSED_SHOWN) -> list[RejectedPayload]:

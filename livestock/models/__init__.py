@@ -1,6 +1,7 @@
 """Models of livestock: ear tags, animals, production records and the individual record."""
 
 from .animals import Animal, AnimalImport
+from .counts import HeadCount, HerdVersion
 from .events import Event
 from .reads import ReaderDevice, RejectedPayload, TagRead
 from .records import BannedSubstance, LogAnimal, ProductionLog, SubstanceAlert, VaccinationRequirement
@@ -12,6 +13,8 @@ __all__ = [
     "BannedSubstance",
     "EarTag",
     "Event",
+    "HeadCount",
+    "HerdVersion",
     "LogAnimal",
     "ProductionLog",
     "ReaderDevice",

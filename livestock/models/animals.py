@@ -155,6 +155,9 @@ class Animal(models.Model):
             models.Index(fields=["farm", "status", "pen"]),
             models.Index(fields=["enterprise", "status"]),
             models.Index(fields=["farm", "withdrawal_until"]),
+            # A farm's animals in tag order (the herd pages' default): without it the planner walks
+            # the whole unique index on the tag, skipping every other farm's animals.
+            models.Index(fields=["farm", "national_code"]),
         ]
 
     def __str__(self):

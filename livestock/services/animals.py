@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from ..bulk import insert_rows
 from ..models import Animal, AnimalImport, EarTag
 from . import cells
 from .common import farm_check_keeper, farm_pens
+from .counts import head_add, head_move, herd_changed
 from .events import Happening, Where, events_append, source_of
 
 COLUMNS = {
@@ -315,6 +317,11 @@ def _insert(
             detail["origin_flagged"] = True
         per_animal[ids[r.tag_id]] = detail
     events_append(happening=happening, animal_ids=[ids[r.tag_id] for r in rows], per_animal=per_animal)
+    head_add(
+        Counter(
+            (farm.pk, r.species, Animal.Status.ON_FARM, r.origin != Animal.Origin.SELF_BRED) for r in rows
+        )
+    )
     return [ids[r.tag_id] for r in rows]
 
 
@@ -587,9 +594,12 @@ def animal_update(*, actor: User, animal: Animal, data: dict) -> Animal:
         changed = {n: v for n, v in changes.items() if before[n] != v}
         if not changed:
             return animal
+        if "origin" in changed:
+            head_move([animal], flagged=changed["origin"] != Animal.Origin.SELF_BRED)
         for name, value in changed.items():
             setattr(animal, name, value)
         animal.save(update_fields=list(changed))
+        herd_changed([animal.farm_id])
         now = timezone.now()
         if "pen" in changed:
             events_append(

@@ -11,6 +11,7 @@ from accounts.errors import DomainError
 from accounts.models import User
 
 from ..models import Animal
+from .counts import head_move
 from .events import Happening, events_append
 
 # Programming errors (a caller moving animals out of order), not users': quarantine checks first.
@@ -25,10 +26,18 @@ def animals_move(*, action: str, animal_ids: list[int], happening: Happening) ->
     """
     froms, to = Animal.ACTIONS[action]
     ids = list(dict.fromkeys(animal_ids))
-    moved = Animal.objects.filter(pk__in=ids, status__in=froms).update(status=to)
-    if moved != len(ids):
-        stuck = list(Animal.objects.filter(pk__in=ids).exclude(status=to).values_list("pk", flat=True))
+    # Locked as they are now, so that the head counts move exactly the animals that move.
+    moving = list(
+        Animal.objects.select_for_update()
+        .filter(pk__in=ids, status__in=froms)
+        .only("farm_id", "species", "status", "origin")
+        .order_by("pk")
+    )
+    if len(moving) != len(ids):
+        stuck = list(Animal.objects.filter(pk__in=ids).exclude(status__in=froms).values_list("pk", flat=True))
         raise DomainError(OUT_OF_ORDER.format(ids=stuck, action=action))
+    moved = Animal.objects.filter(pk__in=ids).update(status=to)
+    head_move(moving, status=to)
     events_append(happening=happening, animal_ids=ids)
     return moved
 

@@ -25,6 +25,7 @@ from ..models import Animal, BannedSubstance, LogAnimal, ProductionLog, Vaccinat
 from . import cells
 from .alerts import substance_attempt_record
 from .common import farm_check_keeper, farm_pens
+from .counts import head_move, herd_changed
 from .events import Happening, Where, events_append
 
 K = ProductionLog.Kind
@@ -281,6 +282,7 @@ def log_record(
         insert_rows(LogAnimal, ("log", "animal"), ((log.pk, pk) for pk in ids))
         _apply(kind=kind, log=log, ids=ids)
         _events(actor=actor, farm=farm, log=log, animals=animals)
+        herd_changed([farm.pk])
     return log
 
 
@@ -292,6 +294,8 @@ def _apply(*, kind, log: ProductionLog, ids: list[int]) -> None:
         Animal.objects.filter(later, pk__in=ids).update(withdrawal_until=log.withdrawal_until)
     elif kind == K.DEATH:
         status = Animal.Status.DISPOSED if log.disposed_on else Animal.Status.DEAD
+        dying = Animal.objects.filter(pk__in=ids).only("farm_id", "species", "status", "origin")
+        head_move(list(dying), status=status)
         Animal.objects.filter(pk__in=ids).update(status=status, died_on=log.occurred_on)
 
 

@@ -3,7 +3,7 @@
 import datetime as dt
 import re
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.urls import reverse
@@ -17,8 +17,9 @@ from django_tables2 import RequestConfig, SingleTableMixin
 from accounts.access import RuleRequiredMixin
 from accounts.models import Role, User
 from farms.models import Farm
-from livestock.models import LogAnimal, ProductionLog
+from livestock.models import Animal, LogAnimal, ProductionLog
 from livestock.selectors import (
+    GONE,
     animal_list_for_user,
     deaths_for_farm,
     farm_coverage,
@@ -57,8 +58,15 @@ def herds_for_user(*, user: User) -> QuerySet[Farm]:
         .annotate(n=Count("pk"))
         .values("n")
     )
+    deaths = (
+        Animal.objects.filter(farm=OuterRef("pk"), status__in=GONE, died_on__gte=since)
+        .order_by()
+        .values("farm")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return farms_with_herd_for_user(user=user).annotate(
-        deaths_30=Count("animals", filter=Q(animals__died_on__gte=since)),
+        deaths_30=Coalesce(Subquery(deaths, output_field=IntegerField()), 0),
         open_alerts=Coalesce(Subquery(open_alerts, output_field=IntegerField()), 0),
     )
 

@@ -51,7 +51,20 @@ class CalendarView(SupervisionMixin, TemplateView):
 
     def plan_form(self, data=None):
         user = self.request.user
-        farms = supervised_farms_for_user(user=user)
+        # Every farm in scope is an option: only what its label shows is loaded.
+        farms = (
+            supervised_farms_for_user(user=user)
+            .select_related(None)
+            .select_related("enterprise")
+            .only(
+                "pk",
+                "name_zh",
+                "name_en",
+                "registration_number",
+                "enterprise__name_zh",
+                "enterprise__name_en",
+            )
+        )
         inspectors = inspectors_for_user(user=user)
         if self.branch:
             farms, inspectors = farms.filter(branch=self.branch), inspectors.filter(organisation=self.branch)

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
@@ -87,13 +89,27 @@ def test_log_out_by_get_is_refused(world, client):
     assert Session.objects.count() == 1
 
 
-def test_inactivity_timeout_renews_on_each_request(world, client):
-    assert settings.SESSION_SAVE_EVERY_REQUEST and settings.SESSION_COOKIE_AGE == 30 * 60
+def test_inactivity_timeout_renews_without_a_write_on_every_request(world, client, settings):
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from accounts.sessions import RENEWED_KEY
+
+    assert settings.SESSION_COOKIE_AGE == 30 * 60 and not settings.SESSION_SAVE_EVERY_REQUEST
     login(client, "ent_a_staff")
-    session = Session.objects.get()
-    first_expiry = session.expire_date
+    first_expiry = Session.objects.get().expire_date
+    Session.objects.update(expire_date=first_expiry - timedelta(minutes=5))
     client.get("/enterprise/")
-    assert Session.objects.get().expire_date >= first_expiry
+    # Renewed a moment ago (at log-in): the page is not a write.
+    assert Session.objects.get().expire_date == first_expiry - timedelta(minutes=5)
+    # Renewed longer ago than SESSION_RENEW_AFTER_S: the expiry is pushed forward again.
+    session = client.session
+    session[RENEWED_KEY] -= settings.SESSION_RENEW_AFTER_S
+    session.save()
+    Session.objects.update(expire_date=timezone.now() + timedelta(minutes=10))
+    cache.clear()
+    client.get("/enterprise/")
+    assert Session.objects.get().expire_date >= timezone.now() + timedelta(minutes=29)
 
 
 def test_expired_session_sends_to_log_in(world, client):
