@@ -17,6 +17,10 @@ def health(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+def bad_request(request, exception=None):
+    return render(request, "errors/400.html", status=400)
+
+
 def permission_denied(request, exception=None):
     return render(request, "errors/403.html", status=403)
 

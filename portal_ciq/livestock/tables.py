@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from farms.models import Farm
 from livestock.models import Animal
+from portal_shared.tables import Table
 
 NUMBER = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
 
 
-class HerdTable(tables.Table):
+class HerdTable(Table):
     name = tables.Column(
         verbose_name=_("Farm / enterprise"),
         order_by=("name_zh",),
@@ -70,7 +71,7 @@ text-decoration-none" data-testid="animal-link" href="{{ href }}">{{ record.nati
 <span class="font-monospace">{{ record.national_code }}</span>{% endif %}"""
 
 
-class AnimalTable(tables.Table):
+class AnimalTable(Table):
     national_code = tables.TemplateColumn(TAG_LINK, verbose_name=_("Ear tag"), order_by="national_code")
     rfid = tables.Column(verbose_name=_("RFID"), attrs={"td": {"class": "font-monospace small text-muted"}})
     sex = tables.Column(verbose_name=_("Sex"))
