@@ -82,7 +82,7 @@ class FormFinder(HTMLParser):
         a = dict(attrs)
         if tag == "form":
             self.form = {"method": (a.get("method") or "get").lower(), "action": a.get("action") or ""}
-            self.form.update(fields={}, dates=set())
+            self.form.update(fields={}, dates=set(), lengths={})
             self.forms.append(self.form)
             return
         name = a.get("name")
@@ -91,6 +91,8 @@ class FormFinder(HTMLParser):
                 self.option(a)
             return
         fields = self.form["fields"]
+        if tag in ("input", "textarea") and (a.get("maxlength") or "").isdecimal():
+            self.form["lengths"][name] = int(a["maxlength"])
         if tag == "input":
             kind = (a.get("type") or "text").lower()
             if kind == "date":
@@ -123,6 +125,7 @@ class Form:
     action: str
     fields: dict
     dates: set = field(default_factory=set)
+    lengths: dict = field(default_factory=dict)  # the maxlength of each text field that has one
 
 
 @dataclass
@@ -176,7 +179,7 @@ def open_page(key, world, client_for) -> Page:
         if name is None or name in SKIPPED_FORMS or name in seen:
             continue
         seen.add(name)  # one form of each kind (a list repeats the same form on every row)
-        page.forms.append(Form(action, found["fields"], found["dates"]))
+        page.forms.append(Form(action, found["fields"], found["dates"], found["lengths"]))
     return page
 
 
@@ -289,6 +292,10 @@ def form_fields(page: Page, form: Form):
     for pairs in rotated(names, [*KNOWN_BAD, f"a{NUL}b"]):
         response = post(page, form.action, pairs)
         assert response.status_code < 500, f"POST {form.action} {pairs!r:.300}: {response.status_code}"
+    # Each text at the longest the form takes: what passes the form must fit in the database.
+    for name, length in sorted(form.lengths.items()):
+        response = post(page, form.action, {**form.fields, name: "x" * length}.items())
+        assert response.status_code < 500, f"POST {form.action} {name} of {length}: {response.status_code}"
     for name in sorted(form.dates):
         for value in OUT_OF_WINDOW_DATES:
             before = history_rows()
@@ -407,6 +414,17 @@ def test_a_nul_in_the_query_string_is_refused_with_a_message(world, client_for):
     response = client_for(world.manager).get(reverse("portal_ciq:farm_list"), QUERY_STRING="q=%00")
     assert response.status_code == 400
     assert "NUL" in response.content.decode()
+
+
+def test_a_reason_longer_than_the_history_keeps_is_cut_there(world, client_for):
+    from surveillance.models import Disease
+
+    page = open_page("portal_ciq:disease_edit", world, client_for)
+    (form,) = page.forms
+    response = post(page, form.action, {**form.fields, "reason": "因" * 500}.items())
+    assert response.status_code == 302
+    disease = Disease.objects.get(pk=MATRIX["portal_ciq:disease_edit"].kwargs(world)["pk"])
+    assert disease.history.latest().history_change_reason == "因" * 99 + "…"
 
 
 def test_a_date_outside_the_window_is_refused_by_name(world, client_for):
