@@ -11,8 +11,8 @@ digits, ISO forms) and returns a value a page can use: clamped into range, or th
 - ``month_param`` / ``date_param``: ``YYYY-MM`` / ``YYYY-MM-DD`` between ``EARLIEST`` and ``LATEST``.
 - ``text_param``: words to search for, without control characters, cut to a length.
 - ``ClampedPaginator`` (and ``paginate``, ``ClampedPageMixin`` for list views): a page number
-  below 1, beyond the last or not a number shows the first or the last page, never an error;
-  a page size is clamped to ``1..MAX_PER_PAGE``.
+  that is not a number shows the first page, one out of range the last, never an error; a
+  page size is clamped to ``1..MAX_PER_PAGE``.
 - ``next_param``: the address a form sends the user back to, if it is a path on this site.
 - ``DateField``: the form field for dates people type, refusing those outside the same window,
   so no stored date can later overflow when a page adds days to it.
@@ -120,10 +120,13 @@ def choice_param(value, choices, *, default=""):
 
 
 class ClampedPaginator(Paginator):
-    """A paginator that shows the nearest page instead of raising for a page that does not exist.
+    """A paginator that shows a page that exists instead of raising for one that does not.
 
-    A page below 1 (or not a number) is the first page, one beyond the last is the last ("last"
-    too, as Django's list views accept); the page size is kept within ``1..MAX_PER_PAGE``.
+    As Django's ``Paginator.get_page`` (and django-tables2) do, for every caller and from
+    ``page()`` too: not a whole number is the first page; a number out of range, below 1 (as
+    a negative index counts from the end) or past the last (``99999999999999999999`` too), is
+    the last page, and so is ``last``, as Django's list views accept. The page size is kept
+    within ``1..MAX_PER_PAGE``.
     """
 
     def __init__(self, object_list, per_page, *args, **kwargs):
@@ -133,7 +136,10 @@ class ClampedPaginator(Paginator):
     def validate_number(self, number):
         if _text(number) == "last":
             return self.num_pages
-        return int_param(number, default=1, minimum=1, maximum=self.num_pages)
+        number = int_param(number)
+        if number is None:
+            return 1
+        return number if 1 <= number <= self.num_pages else self.num_pages
 
 
 def per_page_param(value, *, default: int) -> int:

@@ -1,19 +1,14 @@
-"""django-filter filters whose values come from the query string through accounts.params' window.
+"""django-filter filters that keep their values within what the query can be built with.
 
 A filter's field refuses what it cannot use with a form error; django-filter then leaves that
 filter out and the page shows the error beside it, instead of the query failing (a year lookup
-of year -1 raised ValueError while the query was built).
+of year -1 raised ValueError while the query was built). Date filters need nothing: a date
+comparison holds for any date a form accepts.
 """
 
 import django_filters
 
-from accounts.params import EARLIEST, LATEST, DateField
-
-
-class DateFilter(django_filters.DateFilter):
-    """A date between EARLIEST and LATEST."""
-
-    field_class = DateField
+from accounts.params import EARLIEST, LATEST
 
 
 class YearFilter(django_filters.NumberFilter):

@@ -9,7 +9,7 @@ from accounts.models import Organisation
 from accounts.params import DateField
 from farms import regions
 from farms.models import Species
-from portal_shared.filters import DateFilter, YearFilter
+from portal_shared.filters import YearFilter
 from surveillance.models import Alert, Disease, DiseaseReport
 
 
@@ -156,13 +156,13 @@ class AlertFilterSet(django_filters.FilterSet):
     organisation = django_filters.ModelChoiceFilter(
         label=_("For"), queryset=Organisation.objects.none(), empty_label=_("Everyone")
     )
-    since = DateFilter(
+    since = django_filters.DateFilter(
         label=_("From"),
         field_name="raised_at",
         lookup_expr="date__gte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    until = DateFilter(
+    until = django_filters.DateFilter(
         label=_("To"),
         field_name="raised_at",
         lookup_expr="date__lte",
