@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import (
     Case,
     Count,
@@ -27,6 +27,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import BUREAU_ROLES, Role, User
+from accounts.params import ClampedPaginator
 from accounts.selectors import ALL_SEEING_ROLES
 from farms.models import Farm
 from farms.selectors import farm_list_for_user, farm_scope_q
@@ -250,9 +251,9 @@ def animal_record(
 
     today = today or timezone.localdate()
     tags = animal_tags(animal=animal)
-    log_page: Page = Paginator(animal_logs(animal=animal), logs_per_page).get_page(logs_page)
+    log_page: Page = ClampedPaginator(animal_logs(animal=animal), logs_per_page).page(logs_page)
     log_page.object_list = list(log_page.object_list)
-    page: Page = Paginator(animal_events(animal=animal, newest_first=newest_first), per_page).get_page(
+    page: Page = ClampedPaginator(animal_events(animal=animal, newest_first=newest_first), per_page).page(
         events_page
     )
     events = list(page.object_list)

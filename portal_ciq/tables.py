@@ -2,9 +2,10 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from portal_shared.tables import Table
 
 
-class OrganisationTable(tables.Table):
+class OrganisationTable(Table):
     name_zh = tables.LinkColumn(
         "portal_ciq:organisation_detail", args=[tables.A("pk")], verbose_name=_("Name")
     )

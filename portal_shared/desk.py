@@ -21,6 +21,7 @@ from django.views.generic import FormView, ListView, TemplateView, View
 
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
+from accounts.params import ClampedPageMixin
 from accounts.uploads import SIGNATURES
 from farms.models import Question, ReferenceDocument
 from farms.selectors_desk import (
@@ -74,7 +75,7 @@ class DeskView(RuleRequiredMixin):
         return reverse(f"{self.namespace}:{name}", args=args)
 
 
-class QuestionListView(DeskView, ListView):
+class QuestionListView(ClampedPageMixin, DeskView, ListView):
     """The question threads in the user's scope, filtered by ``?status=``."""
 
     context_object_name = "questions"
@@ -158,7 +159,7 @@ class AttachmentView(DeskView, View):
         )
 
 
-class NoticeListView(DeskView, ListView):
+class NoticeListView(ClampedPageMixin, DeskView, ListView):
     nav_section = "notices"
     context_object_name = "notices"
     paginate_by = 15
@@ -180,7 +181,7 @@ class NoticeDetailView(DeskView, TemplateView):
         return super().get_context_data(notice=notice, **kwargs)
 
 
-class LibraryView(DeskView, ListView):
+class LibraryView(ClampedPageMixin, DeskView, ListView):
     """The reference library: search over title, number, summary and issuer, filter by category."""
 
     nav_section = "library"

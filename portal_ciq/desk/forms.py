@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import StyledFormMixin
+from accounts.params import DateField
 from farms.models import ReferenceDocument
 from farms.services.desk import BODY_EMPTY, DOCUMENT_TITLE_EMPTY, MESSAGE_EMPTY, TITLE_EMPTY
 from portal_shared.desk_forms import ACCEPT, attachments_field
@@ -22,7 +23,7 @@ class AnswerForm(StyledFormMixin, forms.Form):
 
 class NoticeForm(StyledFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, error_messages={"required": TITLE_EMPTY})
-    published_on = forms.DateField(
+    published_on = DateField(
         label=_("Publication date"),
         initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -52,7 +53,7 @@ class ReferenceDocumentForm(StyledFormMixin, forms.Form):
         help_text=_("e.g. GB 16548-2006, or the number of the order; leave empty if unknown."),
     )
     issued_by = forms.CharField(label=_("Issued by"), max_length=200, required=False)
-    issued_on = forms.DateField(
+    issued_on = DateField(
         label=_("Issued on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 4}))

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
+from accounts.params import next_param
 from farms import services
 from farms.models import Farm
 from farms.selectors import farm_get_for_user
@@ -167,9 +167,4 @@ class FarmActionView(RuleRequiredMixin, View):
         return redirect(self.next_url(farm))
 
     def next_url(self, farm):
-        target = self.request.POST.get("next", "")
-        if target and url_has_allowed_host_and_scheme(
-            target, {self.request.get_host()}, self.request.is_secure()
-        ):
-            return target
-        return reverse("portal_ciq:farm_detail", args=[farm.pk])
+        return next_param(self.request, default=reverse("portal_ciq:farm_detail", args=[farm.pk]))

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import StyledFormMixin
 from accounts.models import User
+from accounts.params import DateField
 from farms.models import SiteInspection
 
 
@@ -23,7 +24,7 @@ class AssignForm(StyledFormMixin, forms.Form):
 
 
 class InspectionForm(StyledFormMixin, forms.Form):
-    inspected_on = forms.DateField(
+    inspected_on = DateField(
         label=_("Inspected on"),
         initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

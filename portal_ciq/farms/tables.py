@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from farms.models import Farm
 from farms.places import county_label, county_short
+from portal_shared.tables import Table
 
 
-class FarmTable(tables.Table):
+class FarmTable(Table):
     registration_number = tables.Column(
         verbose_name=_("Registration number"), attrs={"td": {"class": "font-monospace text-nowrap"}}
     )

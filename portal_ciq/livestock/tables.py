@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from farms.models import Farm
 from livestock.models import Animal
+from portal_shared.tables import Table
 
 NUMBER = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
 
 
-class HerdTable(tables.Table):
+class HerdTable(Table):
     name = tables.Column(
         verbose_name=_("Farm / enterprise"),
         order_by=("name_zh",),
@@ -71,7 +72,7 @@ def _animal_url(pk: int) -> str | None:
         return None
 
 
-class AnimalTable(tables.Table):
+class AnimalTable(Table):
     # A render method, not a TemplateColumn: a template per cell costs more than the rest of the row.
     national_code = tables.Column(verbose_name=_("Ear tag"), order_by="national_code")
     rfid = tables.Column(verbose_name=_("RFID"), attrs={"td": {"class": "font-monospace small text-muted"}})

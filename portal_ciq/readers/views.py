@@ -8,7 +8,6 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -23,6 +22,7 @@ from django.views.generic import FormView, TemplateView
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
 from accounts.models import Role
+from accounts.params import MAX_ID, int_param, paginate
 from accounts.templatetags.safe_time import local_or_utc
 from livestock.models import ReaderDevice
 from livestock.selectors import (
@@ -50,7 +50,6 @@ NEW_READER_KEY = "portal_ciq.readers.new"
 REGISTERED = _("Reader “{name}” is registered. Copy its secret now: it is not shown again.")
 REVOKED = _("Reader “{name}” is revoked: its bridge's reads and heartbeats are now refused. Reason: {reason}")
 BRIDGE_SECRET_DIR = "/etc/rfid-bridge"
-MAX_ID = (1 << 63) - 1
 
 
 class ReaderAccessMixin(RuleRequiredMixin):
@@ -111,7 +110,7 @@ class ReaderListView(ReaderAccessMixin, TemplateView):
     def get_context_data(self, **kwargs):
         form = ReaderFilterForm(self.request.GET or None)
         readers = filter_readers(reader_list_for_user(user=self.request.user), form)
-        page = Paginator(readers, READERS_PER_PAGE).get_page(self.request.GET.get("page"))
+        page = paginate(self.request, readers, READERS_PER_PAGE)
         annotate_status(page.object_list)
         query = self.request.GET.copy()
         query.pop("page", None)
@@ -252,11 +251,8 @@ class ReaderFeedView(ReaderAccessMixin, View):
 
     def get(self, request, pk):
         device = reader_get_for_user(user=request.user, pk=pk)
-        try:
-            # Bounded to the id column's range: a forged huge number must not reach the database.
-            after = min(max(0, int(request.GET.get("after", 0))), MAX_ID)
-        except (TypeError, ValueError):
-            after = 0
+        # Bounded to the id column's range: a forged huge number must not reach the database.
+        after = int_param(request.GET.get("after"), default=0, minimum=0, maximum=MAX_ID)
         context = feed_context(request, device, after=after, limit=FEED_LIMIT)
         context["feed_url"] = request.path
         context["status_card"] = request.GET.get("card") == "1"

@@ -1,14 +1,14 @@
 """Following up corrective actions: the branch's open list, and verify or reopen."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 
 from accounts.errors import DomainError
+from accounts.params import next_param, paginate
 from farms.selectors_supervision import (
     corrective_action_counts_for_user,
     corrective_action_get_for_user,
@@ -39,7 +39,7 @@ class ActionListView(SupervisionMixin, TemplateView):
         else:
             actions = corrective_actions_open_for_user(user=user)
         # get_page, not page: a page number out of range or not a number shows the nearest page.
-        page = Paginator(actions, PER_PAGE).get_page(self.request.GET.get("page"))
+        page = paginate(self.request, actions, PER_PAGE)
         return super().get_context_data(
             actions=page.object_list,
             page_obj=page,
@@ -73,7 +73,4 @@ class ActionVerifyView(SupervisionMixin, View):
         return self._back(request)
 
     def _back(self, request):
-        target = request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            return redirect(target)
-        return redirect("portal_ciq:action_list")
+        return redirect(next_param(request, default=reverse("portal_ciq:action_list")))

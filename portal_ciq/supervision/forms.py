@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import StyledFormMixin
 from accounts.models import Role
+from accounts.params import DateField
 from farms.models import ChecklistTemplate, Finding, VisitAnswer
 
 DATE = {"type": "date"}
@@ -28,7 +29,7 @@ class InspectorChoiceField(forms.ModelChoiceField):
 class VisitPlanForm(StyledFormMixin, forms.Form):
     farm = FarmChoiceField(label=_("Farm"), queryset=None, empty_label=_("Choose a registered farm"))
     inspector = InspectorChoiceField(label=_("Inspector"), queryset=None, empty_label=None)
-    planned_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    planned_on = DateField(label=_("Date"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     purpose = forms.CharField(
         label=_("Purpose"),
         max_length=200,
@@ -67,7 +68,7 @@ class MultipleImageField(forms.FileField):
 class VisitForm(StyledFormMixin, forms.Form):
     """The visit itself and the checklist: one result and one note per question of the template."""
 
-    visited_on = forms.DateField(label=_("Visited on"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    visited_on = DateField(label=_("Visited on"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     summary = forms.CharField(
         label=_("Visit summary"),
         required=False,
@@ -129,7 +130,7 @@ class FindingForm(StyledFormMixin, forms.Form):
     action = forms.CharField(
         label=_("Corrective action required"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    deadline = forms.DateField(
+    deadline = DateField(
         label=_("Deadline"),
         required=False,
         widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from accounts.params import EARLIEST, LATEST, month_param
+
 
 @dataclass
 class Day:
@@ -22,18 +24,15 @@ class Day:
 
 
 def month_parse(text: str | None) -> dt.date:
-    """Return the first day of the month named ``YYYY-MM``, or of this month if it is not one."""
-    today = timezone.localdate()
-    try:
-        year, month = (int(part) for part in (text or "").split("-"))
-        return dt.date(year, month, 1)
-    except (TypeError, ValueError):
-        return today.replace(day=1)
+    """Return the first day of the month named ``YYYY-MM`` (clamped to the years a plan may have),
+    or of this month if it is not one."""
+    return month_param(text, default=timezone.localdate().replace(day=1))
 
 
 def month_shift(first: dt.date, months: int) -> dt.date:
+    """Return the first day of the month ``months`` away, kept within the years a page can show."""
     index = first.year * 12 + first.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
+    return min(max(dt.date(index // 12, index % 12 + 1, 1), EARLIEST.replace(day=1)), LATEST.replace(day=1))
 
 
 def month_bounds(first: dt.date) -> tuple[dt.date, dt.date]:

@@ -8,6 +8,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from portal_shared.tables import Table
 
 
 class NullsLastColumn(tables.Column):
@@ -19,7 +20,7 @@ class NullsLastColumn(tables.Column):
         return queryset.order_by(key, "name_zh"), True
 
 
-class CreditTable(tables.Table):
+class CreditTable(Table):
     grade = NullsLastColumn(verbose_name=_("Grade"), empty_values=(), attrs={"td": {"class": "text-center"}})
     name_zh = tables.LinkColumn(
         "portal_ciq:credit_detail", args=[tables.A("pk")], verbose_name=_("Enterprise"), text=lambda r: r.name

@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
 from accounts.models import Organisation
+from accounts.params import date_param, id_param
 from accounts.selectors import organisation_list_for_user
 from farms.selectors_supervision import (
     inspectors_for_user,
@@ -40,8 +41,8 @@ class CalendarView(SupervisionMixin, TemplateView):
     @cached_property
     def branch(self):
         """The branch a manager narrowed the calendar to (inspectors always see their own)."""
-        pk = self.request.GET.get("branch", "")
-        if self.request.user.organisation.kind == Organisation.Kind.CIQ_BRANCH or not pk.isdigit():
+        pk = id_param(self.request.GET.get("branch"))
+        if self.request.user.organisation.kind == Organisation.Kind.CIQ_BRANCH or pk is None:
             return None
         return self.branches.filter(pk=pk).first()
 
@@ -68,7 +69,7 @@ class CalendarView(SupervisionMixin, TemplateView):
         inspectors = inspectors_for_user(user=user)
         if self.branch:
             farms, inspectors = farms.filter(branch=self.branch), inspectors.filter(organisation=self.branch)
-        initial = {"planned_on": self.request.GET.get("day") or timezone.localdate()}
+        initial = {"planned_on": date_param(self.request.GET.get("day"), default=timezone.localdate())}
         return VisitPlanForm(data, farms=farms, inspectors=inspectors, user=user, initial=initial)
 
     def get_context_data(self, form=None, **kwargs):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 
 from accounts.errors import DomainError
+from accounts.params import id_param
 from farms.models import Visit, VisitAnswer
 from farms.selectors import farm_get_for_user
 from farms.selectors_supervision import (
@@ -28,10 +29,6 @@ ALREADY_RECORDED = _("This planned visit has already been recorded; here it is."
 NO_TEMPLATE = _("No checklist is in use for this species. Ask the system administrator to set one up.")
 
 
-def _int(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
-
-
 class VisitCreateView(SupervisionMixin, TemplateView):
     """The visit form of one farm: its species' checklist, findings with actions, photos, summary.
 
@@ -43,12 +40,12 @@ class VisitCreateView(SupervisionMixin, TemplateView):
 
     @cached_property
     def farm(self):
-        pk = _int(self.request.GET.get("farm"))
+        pk = id_param(self.request.GET.get("farm"))
         return farm_get_for_user(user=self.request.user, pk=pk) if pk else None
 
     @cached_property
     def plan(self):
-        pk = _int(self.request.GET.get("plan"))
+        pk = id_param(self.request.GET.get("plan"))
         if pk is None:
             return None
         plan = visit_plan_get_for_user(user=self.request.user, pk=pk)

@@ -3,13 +3,11 @@
 import datetime as dt
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, F
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -17,6 +15,7 @@ from django.views.generic import TemplateView
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
 from accounts.models import Organisation, Role
+from accounts.params import next_param, paginate
 from accounts.selectors import ALL_SEEING_ROLES
 from livestock.models import SubstanceAlert
 from surveillance.models import Alert
@@ -77,7 +76,7 @@ class AlertCentreView(AlertsMixin, TemplateView):
         alerts = alerts.annotate(note_count=Count("notes")).order_by(
             F("closed_at").desc(nulls_first=True), "-severity", "-raised_at", "-pk"
         )
-        page = Paginator(alerts, PER_PAGE).get_page(self.request.GET.get("page"))
+        page = paginate(self.request, alerts, PER_PAGE)
         query = self.request.GET.copy()
         query.pop("page", None)
         week_ago = timezone.now() - dt.timedelta(days=7)
@@ -171,10 +170,7 @@ class AlertActionView(RuleRequiredMixin, View):
             messages.error(request, error)
         else:
             messages.success(request, DONE[done])
-        target = request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            return redirect(target)
-        return redirect(reverse("portal_ciq:alert_detail", args=[pk]))
+        return redirect(next_param(request, default=reverse("portal_ciq:alert_detail", args=[pk])))
 
 
 class AlertShowView(AlertActionView):

@@ -6,8 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import StyledForm, StyledFormMixin
 from accounts.models import Organisation
+from accounts.params import DateField
 from farms import regions
 from farms.models import Species
+from portal_shared.filters import YearFilter
 from surveillance.models import Alert, Disease, DiseaseReport
 
 
@@ -33,7 +35,7 @@ class ReportForm(StyledFormMixin, forms.Form):
     """
 
     disease = forms.ModelChoiceField(label=_("Disease"), queryset=Disease.objects.none(), empty_label=None)
-    confirmed_on = forms.DateField(
+    confirmed_on = DateField(
         label=_("Confirmed on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     source = forms.ChoiceField(label=_("Source"), choices=DiseaseReport.Source.choices)
@@ -215,7 +217,7 @@ class ReportFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=DiseaseReport.Status.choices, empty_label=_("All")
     )
-    year = django_filters.NumberFilter(label=_("Year"), field_name="confirmed_on", lookup_expr="year")
+    year = YearFilter(label=_("Year"), field_name="confirmed_on")
 
     class Meta:
         model = DiseaseReport

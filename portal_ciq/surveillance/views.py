@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -18,6 +17,7 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
+from accounts.params import paginate
 from farms import regions
 from farms.models import Farm
 from farms.selectors import farm_scope_q
@@ -147,7 +147,7 @@ class ReportListView(ZonesMixin, TemplateView):
         scoped = report_list_for_user(user=user)
         filterset = ReportFilterSet(self.request.GET or None, queryset=scoped)
         reports = filterset.qs if filterset.is_bound and filterset.is_valid() else scoped
-        page = Paginator(reports, PER_PAGE).get_page(self.request.GET.get("page"))
+        page = paginate(self.request, reports, PER_PAGE)
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(

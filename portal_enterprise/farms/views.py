@@ -18,6 +18,7 @@ from django.views.generic import ListView, TemplateView
 
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
+from accounts.params import ClampedPageMixin
 from farms import regions
 from farms.labels import ACTION_LABELS, LAYOUT_KIND_LABELS
 from farms.models import Farm, FarmAttachment, SurroundingKind, SurroundingRule
@@ -76,7 +77,7 @@ def county_outline_urls() -> dict[str, str]:
     }
 
 
-class FarmListView(FarmsMixin, ListView):
+class FarmListView(ClampedPageMixin, FarmsMixin, ListView):
     """The enterprise's farms and applications, newest change first, with counts by status."""
 
     template_name = "portal_enterprise/farms/farm_list.html"

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.forms import StyledFormMixin
+from accounts.params import DateField
 from farms.models import Farm
 from livestock.models import Animal, ProductionLog, VaccinationRequirement
 from livestock.services.common import HERD_STATUSES, farm_pens
@@ -211,7 +212,7 @@ ICONS = {
 class LogForm(HerdForm):
     """A production record of one kind, for ticked animals, scanned tags or a whole pen."""
 
-    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    occurred_on = DateField(label=_("Date"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     requirement = forms.ChoiceField(
         label=_("Against (programme item)"),
         required=False,
@@ -239,9 +240,7 @@ class LogForm(HerdForm):
     symptoms = forms.CharField(max_length=300, label=_("Signs / diagnosis"))
     cause = forms.CharField(max_length=200, label=_("Cause of death"))
     disposal = forms.ChoiceField(label=_("Disposal"), choices=[("", "—"), *ProductionLog.Disposal.choices])
-    disposed_on = forms.DateField(
-        label=_("Disposed of on"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
-    )
+    disposed_on = DateField(label=_("Disposed of on"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     area = forms.CharField(max_length=200, label=_("Area disinfected"))
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}))
     # Which animals: ticked ones, scanned tags, or (neither) every animal of the pen.

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, ListView, TemplateView, View
 
 from accounts.errors import DomainError
+from accounts.params import ClampedPageMixin, id_param
 from livestock.models import Animal, ProductionLog
 from livestock.selectors import logs_for_farm, pen_animals_coverage, pens_of_farm, with_pen_rank
 from livestock.services.common import HERD_STATUSES
@@ -67,7 +68,7 @@ def recorded_message(log: ProductionLog) -> str:
     return text.format(kind=log.get_kind_display(), count=log.animal_count, animals=animals)
 
 
-class LogListView(FarmMixin, ListView):
+class LogListView(ClampedPageMixin, FarmMixin, ListView):
     """A farm's production records, newest first, by kind."""
 
     nav_section = "herd_records"
@@ -117,11 +118,8 @@ class _LogFormMixin(KeeperMixin):
 
     def chosen_ids(self) -> list[int]:
         source = self.request.POST if self.request.method == "POST" else self.request.GET
-        ids = []
-        for value in source.getlist("animals") + source.getlist("animal"):
-            if value.isdigit():
-                ids.append(int(value))
-        return ids
+        ids = (id_param(value) for value in source.getlist("animals") + source.getlist("animal"))
+        return [pk for pk in ids if pk is not None]
 
     def save(self, form, *, pen: str):
         return log_record(
@@ -217,10 +215,9 @@ class QuickEntryView(_LogFormMixin, FormView):
 
     def get_initial(self):
         initial = {"pen": self.pen()}
-        again = self.request.GET.get("again", "")
-        if again.isdigit():
+        if (again := id_param(self.request.GET.get("again"))) is not None:
             # The next pen usually gets the same vaccine, drug or feed: start from the last record.
-            log = log_get_for_user(user=self.request.user, pk=int(again))
+            log = log_get_for_user(user=self.request.user, pk=again)
             if log.farm_id == self.farm.pk and log.kind == self.kind():
                 initial.update(
                     {name: getattr(log, name) for name in REPEATED if getattr(log, name) not in (None, "")}

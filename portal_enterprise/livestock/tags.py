@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import FormView, ListView
 
 from accounts.errors import DomainError
+from accounts.params import ClampedPageMixin
 from farms.selectors import farm_list_for_user
 from livestock.models import EarTag, TagIssue
 from livestock.selectors import tag_list_for_user
@@ -26,7 +27,7 @@ from .imports import csv_response, header_for
 COLUMN_LABELS = {"national_code": _("National code"), "rfid": _("RFID number")}
 
 
-class TagListView(HerdMixin, ListView):
+class TagListView(ClampedPageMixin, HerdMixin, ListView):
     """The tags the enterprise has received, by status, with the animal each one marks."""
 
     nav_section = "herd_tags"

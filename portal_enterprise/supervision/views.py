@@ -1,7 +1,6 @@
 """The enterprise's side of supervision: its corrective actions, and its own credit rating."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +8,7 @@ from django.views.generic import TemplateView, View
 
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
+from accounts.params import paginate
 from farms.models import CorrectiveAction
 from farms.selectors_supervision import (
     corrective_action_get_for_user,
@@ -39,13 +39,12 @@ class CorrectiveActionListView(SupervisionMixin, TemplateView):
         current = list(corrective_actions_open_for_user(user=user))
         for action in current:
             action.days_left = (action.deadline - today).days
-        past = Paginator(corrective_actions_verified_for_user(user=user), PAST_PER_PAGE)
-        page = past.get_page(self.request.GET.get("page"))
+        page = paginate(self.request, corrective_actions_verified_for_user(user=user), PAST_PER_PAGE)
         return super().get_context_data(
             current=current,
             past=page.object_list,
             page_obj=page,
-            paginator=past,
+            paginator=page.paginator,
             to_answer=sum(a.status == CorrectiveAction.Status.OPEN for a in current),
             today=today,
             **kwargs,

@@ -1,10 +1,10 @@
 """The enterprise's side of surveillance: its farms in disease zones, and the alerts shown to it."""
 
-from django.core.paginator import Paginator
 from django.db.models import F
 from django.views.generic import TemplateView
 
 from accounts.access import RuleRequiredMixin
+from accounts.params import paginate
 from surveillance.selectors import alert_list_for_user, flagged_farms_for_user
 
 PER_PAGE = 25
@@ -23,7 +23,7 @@ class RestrictionsView(RuleRequiredMixin, TemplateView):
         alerts = alert_list_for_user(user=user).order_by(
             F("closed_at").desc(nulls_first=True), "-severity", "-raised_at", "-pk"
         )
-        page = Paginator(alerts, PER_PAGE).get_page(self.request.GET.get("page"))
+        page = paginate(self.request, alerts, PER_PAGE)
         return super().get_context_data(
             flagged=flagged_farms_for_user(user=user),
             page_obj=page,

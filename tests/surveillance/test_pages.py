@@ -112,7 +112,7 @@ def test_a_report_through_the_form_flags_the_farms_and_says_how_many(world, clie
         ({"radius_infected": "0"}, "radius_infected", "more than 0 and at most 50 km"),
         ({"radius_surveillance": "-5"}, "radius_surveillance", "more than 0 and at most 50 km"),
         ({"radius_surveillance": "51"}, "radius_surveillance", "more than 0 and at most 50 km"),
-        ({"confirmed_on": "2999-01-01"}, "confirmed_on", "a day still to come"),
+        ({"confirmed_on": "2099-01-01"}, "confirmed_on", "a day still to come"),
     ],
 )
 def test_bad_input_in_the_form_is_named_and_changes_nothing(
