@@ -72,6 +72,9 @@ OWN_JSON = {
     "rfid_bridge/cli.py": "the bridge's own status file",
     "rfid_bridge/spool.py": "the bridge's own spool",
     "rfid_bridge/delivery.py": "the server's answer, shown in the bridge's log",
+    # The offline verifier stands alone (only `cryptography`, no Django): it reads the keys file
+    # its own user downloaded, and a malformed one ends the command with a message.
+    "quarantine/verify.py": "the verifier's own copy of the published keys",
 }
 
 
