@@ -29,7 +29,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts import params
+from tests.permissions.cases import reverse_with
 from tests.permissions.test_matrix import MATRIX
+from tests.permissions.urls import offered_methods, routes_by_key
 
 # The role each page is opened as: the first one the matrix lets in.
 PREFERRED = ["ent_a_admin", "ent_a_staff", "manager", "insp_a", "sysadmin", "transit", "port", "lab"]
@@ -139,6 +141,17 @@ class Page:
     forms: list = field(default_factory=list)
 
 
+def is_action(key) -> bool:
+    """A view that serves no GET: an action the matrix posts to."""
+    rule = MATRIX[key]
+    offered = rule.methods or offered_methods(routes_by_key()[key].callback) or frozenset()
+    return "get" not in offered
+
+
+def _value(spec, given):
+    return spec(given) if callable(spec) else spec
+
+
 def role_for(rule) -> str | None:
     return next((r for r in PREFERRED if rule.public or r in rule.allowed), None)
 
@@ -155,11 +168,12 @@ def open_page(key, world, client_for) -> Page:
     """Open a page of the matrix as a role it lets in; find its parameters and forms."""
     rule = MATRIX[key]
     client = client_for(getattr(world, role_for(rule)))
-    url = reverse(key, kwargs=rule.kwargs(world) if rule.kwargs else None)
-    if rule.method == "post":  # an action: its own fields, as the matrix posts them
-        fields = {**rule.data, "next": "/", "reason": "测试", "note": "测试"}
+    given = rule.kwargs(world) if rule.kwargs else {}
+    url = reverse_with(key, given)
+    if is_action(key):  # an action: its own fields, as the matrix posts them
+        fields = {**_value(rule.data, given), "next": "/", "reason": "测试", "note": "测试"}
         return Page(key, url, client, 0, forms=[Form(url, fields)])
-    response = client.get(url, rule.data)
+    response = client.get(url, _value(rule.query, given))
     page = Page(key, url, client, response.status_code, params=list(COMMON))
     if response.status_code >= 300:
         return page
@@ -205,7 +219,7 @@ def history_rows() -> int:
 # Pages first, then the actions the matrix posts to: a form found on a page has all its fields.
 PAGES = sorted(
     (k for k, rule in MATRIX.items() if role_for(rule) and k not in SKIPPED_FORMS),
-    key=lambda k: (MATRIX[k].method == "post", k),
+    key=lambda k: (is_action(k), k),
 )
 
 

@@ -1,7 +1,6 @@
 """The bureau's side of origin quarantine: the branch's queue, a consignment and its actions."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from django.views.generic import TemplateView
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
 from accounts.models import Role
+from accounts.params import paginate
 from farms.models import CreditRating
 from portal_shared.certificates import certificate_pdf_response
 from quarantine import services
@@ -55,7 +55,7 @@ class QueueView(RuleRequiredMixin, TemplateView):
             qs = consignment_list_for_user(user=user).order_by("-declared_at", "-pk")
         else:
             qs = consignment_queue_for_user(user=user)
-        page = Paginator(qs, PER_PAGE).get_page(self.request.GET.get("page"))
+        page = paginate(self.request, qs, PER_PAGE)
         rows = list(page.object_list)
         grades = _grades(c.enterprise_id for c in rows)
         for c in rows:

@@ -1,7 +1,6 @@
 """The enterprise's side of origin quarantine: declare, follow, withdraw, open the certificate."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
+from accounts.params import id_param, paginate
 from farms.models import Farm
 from farms.selectors import farm_list_for_user
 from livestock.models import Animal
@@ -36,7 +36,7 @@ class ConsignmentListView(RuleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         qs = consignment_list_for_user(user=self.request.user).order_by("-declared_at", "-pk")
-        page = Paginator(qs, PER_PAGE).get_page(self.request.GET.get("page"))
+        page = paginate(self.request, qs, PER_PAGE)
         return super().get_context_data(page_obj=page, consignments=page.object_list, **kwargs)
 
 
@@ -52,11 +52,12 @@ class DeclareView(RuleRequiredMixin, FormView):
     def get_initial(self):
         today = timezone.localdate()
         initial = {"planned_loading_on": today, "isolation_started_on": today}
-        copy = self.request.GET.get("copy", "")
-        if copy.isdigit():
-            initial.update(consignment_copy_initial(user=self.request.user, pk=int(copy)))
-        elif self.request.GET.get("farm", "").isdigit():
-            initial["farm"] = int(self.request.GET["farm"])
+        # Ids from the query string: plain digits in range, else ignored (never int() of "²").
+        copy, farm = id_param(self.request.GET.get("copy")), id_param(self.request.GET.get("farm"))
+        if copy:
+            initial.update(consignment_copy_initial(user=self.request.user, pk=copy))
+        elif farm:
+            initial["farm"] = farm
         return initial
 
     def get_form_kwargs(self):
@@ -73,8 +74,9 @@ class DeclareView(RuleRequiredMixin, FormView):
             or self.request.POST.get("farm")
         )
         herd = []
-        if farm_id and str(farm_id).isdigit():
-            farm = self.farms().filter(pk=int(farm_id)).first()
+        farm_id = id_param(farm_id)
+        if farm_id:
+            farm = self.farms().filter(pk=farm_id).first()
             if farm:
                 herd = list(
                     Animal.objects.filter(
@@ -92,10 +94,10 @@ class DeclareView(RuleRequiredMixin, FormView):
         if form.errors:
             return self.form_invalid(form)
         data = form.cleaned_data
-        copied = self.request.GET.get("copy", "")
+        copied = id_param(self.request.GET.get("copy"))
         copied_from = None
-        if copied.isdigit():
-            copied_from = consignment_get_for_user(user=self.request.user, pk=int(copied))
+        if copied:
+            copied_from = consignment_get_for_user(user=self.request.user, pk=copied)
         declaration = services.Declaration(
             farm=data["farm"],
             species=data["species"],
