@@ -2,13 +2,17 @@
 
 The enterprise pastes tags of which one animal is in withdrawal: the refusal names it and its
 rule; declared without it, the consignment reaches the Huizhou inspector's queue, is taken to a
-certificate, and the public page says "valid" for its QR code. Screenshots of the declaration
+certificate, and the public page says "valid" for its QR code; the PDF holds the tags and the
+Chinese title, the QR code's content verifies offline with the published keys, and once the
+inspector voids the certificate the public page says "void". Screenshots of the declaration
 form, the queue, the consignment and the verification page, in both languages.
 """
 
 import datetime as dt
+import subprocess
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -33,10 +37,11 @@ def snap(shot, page, step):
 
 
 @pytest.mark.parametrize("locale", ["zh-CN", "en-GB"])
-def test_declaration_queue_and_verification(new_context, login, references, shot, locale):
+def test_declaration_queue_and_verification(new_context, login, references, shot, locale, tmp_path):
     from livestock.services.records import log_record
     from quarantine.models import Certificate, Consignment
     from quarantine.pdf import verify_url
+    from quarantine.verify import main as verify_main
     from tests.quarantine.factories import farm_a, ready_herd, through
 
     world = references
@@ -107,3 +112,30 @@ def test_declaration_queue_and_verification(new_context, login, references, shot
     public.goto("/" + verify_url(certificate).split("/", 3)[3])
     expect(public.locator("[data-testid=verify-result]")).to_have_attribute("data-state", "valid")
     snap(shot, public, "verification")
+
+    # The PDF, as the inspector downloads it: its text holds the tags and the Chinese title.
+    pdf = inspector.request.get(
+        reverse("portal_ciq:certificate_pdf", args=[consignment.pk, certificate.number])
+    )
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    (tmp_path / "c.pdf").write_bytes(pdf.body())
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "c.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "动物卫生证书" in text and all(a.national_code in text for a in animals[1:])
+
+    # Offline: the QR code's content checked with only the published keys, no server asked.
+    keys = public.request.get("/.well-known/hk-livestock/certificate-keys.json")
+    assert keys.ok
+    (tmp_path / "keys.json").write_bytes(keys.body())
+    assert verify_main([verify_url(certificate), "--keys", str(tmp_path / "keys.json")]) == 0
+
+    # Voided by the inspector with a reason: the public page says so at once.
+    inspector.goto(f"/bureau/consignments/{consignment.pk}/")
+    card = inspector.locator(f"[data-certificate='{certificate.number}']")
+    card.locator("input[name=reason]").fill("装车前发现证书信息有误")
+    card.get_by_test_id("void").click()
+    expect(inspector.locator("[data-testid=certificate-state]")).to_have_attribute("data-state", "void")
+    public.reload()
+    expect(public.locator("[data-testid=verify-result]")).to_have_attribute("data-state", "void")
+    snap(shot, public, "verification-void")
