@@ -6,6 +6,7 @@ and an event on each of its animals' individual records.
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -34,6 +35,7 @@ from ..models import (
     LabResult,
     Sample,
 )
+from ..tasks import consignment_notify
 
 S = Consignment.Status
 
@@ -158,6 +160,10 @@ def _move(
         animals_move(action="undeclare", animal_ids=ids, happening=happening)
     else:
         events_append(happening=happening, animal_ids=ids, per_animal=per_animal)
+    # The enterprise is told of every step, once the step is committed (never of one rolled back).
+    transaction.on_commit(
+        partial(consignment_notify.delay, consignment_id=consignment.pk, status=to, reason=str(reason))
+    )
 
 
 @transaction.atomic

@@ -192,3 +192,29 @@ def test_approval_issues_the_certificate_and_feeds_the_farms_record(world, farm,
     ids = list(consignment.items.values_list("animal_id", flat=True))
     assert Event.objects.filter(animal_id__in=ids, kind="certified").count() == len(ids)
     assert set(Animal.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"declared"}
+
+
+def test_the_enterprise_is_told_of_each_step_once_it_is_committed(
+    world, consignment, mailoutbox, django_capture_on_commit_callbacks
+):
+    from surveillance import sms
+
+    world.ent_a.contact_phone = "13800000001"
+    world.ent_a.save(update_fields=["contact_phone"])
+    sms.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.consignment_accept(actor=world.insp_a, consignment=consignment)
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(DomainError):  # refused: nothing committed, nobody told
+            services.consignment_accept(actor=world.insp_a, consignment=consignment)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.consignment_reject(actor=world.insp_a, consignment=consignment, reason="临床异常")
+    assert len(mailoutbox) == 2
+    accepted, rejected = mailoutbox
+    assert consignment.number in accepted.subject
+    assert world.ent_a_staff.email in accepted.to
+    assert "已受理" in accepted.body or "受理" in accepted.body
+    assert "Accepted" in accepted.body or "accepted" in accepted.body
+    assert "临床异常" in rejected.body
+    assert [m.to for m in sms.outbox] == ["13800000001", "13800000001"]
+    assert all(consignment.number in m.text for m in sms.outbox)
