@@ -204,9 +204,9 @@ def test_the_enterprise_is_told_of_each_step_once_it_is_committed(
     sms.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.consignment_accept(actor=world.insp_a, consignment=consignment)
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(DomainError):  # refused: nothing committed, nobody told
-            services.consignment_accept(actor=world.insp_a, consignment=consignment)
+    # Refused: nothing committed, nobody told.
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(DomainError):
+        services.consignment_accept(actor=world.insp_a, consignment=consignment)
     with django_capture_on_commit_callbacks(execute=True):
         services.consignment_reject(actor=world.insp_a, consignment=consignment, reason="临床异常")
     assert len(mailoutbox) == 2
