@@ -5,6 +5,7 @@ rolled back, so tests can change it freely. Tests that need committed data (the 
 tests) seed it again themselves, since Django empties the database after each of them.
 """
 
+import os
 from types import SimpleNamespace
 
 import pytest
@@ -98,3 +99,15 @@ def _default_language():
 
     with translation.override(settings.LANGUAGE_CODE):
         yield
+
+
+def need_postgresql(why: str) -> None:
+    """For a test of PostgreSQL itself (its SQL, its plans): skipped on the embedded SQLite of a
+    developer's `make test`, a failure under CI=true, where the suite must run on PostgreSQL."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"this test needs PostgreSQL ({why}); CI must set DATABASE_URL")
+    pytest.skip(f"{why}: needs PostgreSQL (DATABASE_URL)")

@@ -21,14 +21,19 @@ from livestock.selectors import (
     farms_with_herd_for_user,
     withdrawals_open,
 )
+from tests.conftest import need_postgresql
 from tests.farms.factories import registered_farm
 
 from .factories import herd
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN plans of PostgreSQL"),
-]
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _postgresql():
+    need_postgresql("EXPLAIN plans of PostgreSQL")
+
+
 BIG = [Animal, Event, TagRead, LogAnimal, ProductionLog]
 
 

@@ -15,6 +15,7 @@ from quarantine import compact, keys, services
 from quarantine.models import Certificate, SignedRecordError
 from quarantine.pdf import certificate_pdf, verify_url
 from quarantine.selectors import certificate_check
+from tests.conftest import need_postgresql
 
 from .factories import declare, farm_a, ready_herd, through
 
@@ -59,8 +60,7 @@ def test_a_signed_certificate_refuses_to_change_through_the_orm(certificate):
     ids=["validity", "signer", "a tag"],
 )
 def test_changing_the_database_behind_its_back_is_detected(certificate, sql):
-    if connection.vendor != "postgresql":
-        pytest.skip("the SQL is PostgreSQL's")
+    need_postgresql("the SQL is PostgreSQL's")
     with connection.cursor() as cursor:
         cursor.execute(sql, [certificate.pk])
     check = certificate_check(fresh(certificate))

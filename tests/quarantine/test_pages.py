@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from quarantine.models import Certificate, Consignment
 from quarantine.pdf import verify_url
+from tests.conftest import need_postgresql
 
 from .factories import all_ok, declare, farm_a, negative_rows, port, ready_herd, through
 from .factories import today as today_
@@ -128,8 +129,7 @@ def test_the_bureau_takes_it_to_a_certificate_and_the_public_verifies_it(world, 
 
 
 def test_a_tampered_certificate_says_so_everywhere(world, farm, client_for):
-    if connection.vendor != "postgresql":
-        pytest.skip("the SQL is PostgreSQL's")
+    need_postgresql("the SQL is PostgreSQL's")
     consignment = declare(world, farm, ready_herd(world, farm, range(1, 4)))
     certificate = through(world, consignment, "approve")
     with connection.cursor() as cursor:
