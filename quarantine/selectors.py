@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Role, User
 from accounts.selectors import ALL_SEEING_ROLES
+from livestock.models import Animal
 
 from . import compact, keys
 from .content import certificate_content, essentials_of
@@ -192,3 +193,13 @@ def certificate_by_number(*, number: str) -> Certificate | None:
 
 def certificates_of(*, consignment: Consignment) -> list[Certificate]:
     return list(_certificates().filter(consignment=consignment).order_by("pk"))
+
+
+def declarable_herd(*, farm, limit: int) -> list[dict]:
+    """The farm's animals a declaration may pick from (on the farm, not blocked for export), by pen
+    and tag: only the two columns the picker shows, at most ``limit``."""
+    return list(
+        Animal.objects.filter(farm=farm, status=Animal.Status.ON_FARM, export_blocked_at__isnull=True)
+        .order_by("pen", "national_code")
+        .values("national_code", "pen")[:limit]
+    )

@@ -13,7 +13,6 @@ from accounts.errors import DomainError
 from accounts.params import id_param, paginate
 from farms.models import Farm
 from farms.selectors import farm_list_for_user
-from livestock.models import Animal
 from portal_shared.certificates import certificate_pdf_response
 from quarantine import services
 from quarantine.selectors import (
@@ -21,6 +20,7 @@ from quarantine.selectors import (
     consignment_copy_initial,
     consignment_get_for_user,
     consignment_list_for_user,
+    declarable_herd,
 )
 
 from .forms import DeclarationForm
@@ -78,13 +78,7 @@ class DeclareView(RuleRequiredMixin, FormView):
         if farm_id:
             farm = self.farms().filter(pk=farm_id).first()
             if farm:
-                herd = list(
-                    Animal.objects.filter(
-                        farm=farm, status=Animal.Status.ON_FARM, export_blocked_at__isnull=True
-                    )
-                    .order_by("pen", "national_code")
-                    .values("national_code", "pen")[:HERD_SHOWN]
-                )
+                herd = declarable_herd(farm=farm, limit=HERD_SHOWN)
         context["herd"] = herd
         context["picked"] = set(self.request.POST.getlist("pick"))
         return context
