@@ -43,6 +43,8 @@ urlpatterns = [
     ),
     # What rfid_bridge posts to (rfid_bridge.protocol.READS_PATH and HEARTBEAT_PATH).
     path("api/bridge/", include("livestock.urls")),
+    # What the trucks' GPS units post to (transit.api).
+    path("api/gps/", include("transit.urls")),
 ]
 
 handler400 = "config.views.bad_request"

@@ -194,6 +194,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "surveillance.restrictions_refresh",
         "schedule": timedelta(minutes=30),
     },
+    "journeys-check": {
+        "task": "transit.journeys_check",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 # --- Authentication and sessions --------------------------------------------------------------
@@ -283,6 +287,8 @@ LIVESTOCK_IMPORT_MAX_ROWS = env.int("LIVESTOCK_IMPORT_MAX_ROWS", default=200_000
 LIVESTOCK_VISIT_GAP_S = env.int("LIVESTOCK_VISIT_GAP_S", default=1800)
 # A bridge whose last heartbeat is older than this is shown as offline.
 LIVESTOCK_HEARTBEAT_STALE_S = env.int("LIVESTOCK_HEARTBEAT_STALE_S", default=90)
+# A truck on the road silent this long raises "GPS signal lost" (transit.services.journeys).
+TRANSIT_SIGNAL_LOST_MINUTES = env.int("TRANSIT_SIGNAL_LOST_MINUTES", default=10)
 # Read and heartbeat times a bridge may send (livestock.services.ingest): at most this many
 # seconds ahead of the server's clock (or before its reader was registered), at most this many
 # days old. A read outside is refused on its own, with its reason, and kept as evidence.

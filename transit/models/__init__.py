@@ -8,9 +8,13 @@ closed loading, from the farm through the warehouse to the port.
 """
 
 from .fleet import Disinfection, Driver, GpsUnit, Vehicle
+from .journeys import Corridor, GpsPoint, JourneyState
 from .loading import Loading, LoadingAnimal, Seal, Trip
 
 __all__ = [
+    "Corridor",
+    "GpsPoint",
+    "JourneyState",
     "Disinfection",
     "Driver",
     "GpsUnit",
