@@ -17,5 +17,6 @@ urlpatterns = [
     path("herds/", include("portal_ciq.livestock.urls")),
     path("readers/", include("portal_ciq.readers.urls")),
     path("consignments/", include("portal_ciq.quarantine.urls")),
+    path("journeys/", include("portal_ciq.journeys.urls")),
     path("", include("portal_ciq.surveillance.urls")),
 ]

@@ -1,0 +1,21 @@
+"""Who may do what in transit (django-rules); which trips and farms, the selectors decide."""
+
+import rules
+
+from accounts.models import Role
+from accounts.rules import is_enterprise_user, is_manager, is_system_admin, role_is
+
+is_inspector = role_is(Role.INSPECTOR)
+is_transit_officer = role_is(Role.TRANSIT_OFFICER)
+is_port_officer = role_is(Role.PORT_OFFICER)
+
+# --- the journey (tgps) ---
+# The trucks on the road and their tracks, on the bureau's side: the loading branch's inspectors
+# their loadings; the warehouse and the port, which receive every truck, and the managers all.
+rules.add_perm(
+    "transit.see_journeys", is_inspector | is_transit_officer | is_port_officer | is_manager | is_system_admin
+)
+# On the enterprise's side: its own trucks only.
+rules.add_perm("transit.see_own_journeys", is_enterprise_user)
+# The corridors: drawn by the farm's supervising branch or a manager.
+rules.add_perm("transit.draw_corridors", is_inspector | is_manager)
