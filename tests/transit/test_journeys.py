@@ -8,8 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.errors import DomainError
-from surveillance.models import Alert, DiseaseReport
-from surveillance.models import Disease
+from surveillance.models import Alert, Disease, DiseaseReport
 from surveillance.services.zones import report_create
 from transit.models import GpsPoint, Trip
 from transit.services import journeys
@@ -303,8 +302,12 @@ def test_a_detour_raises_one_off_route_alert_and_coming_back_resolves_it(client,
         actor=world.insp_a, farm=farm, route=ROUTE, buffer_m=500, planned_minutes=120, stop_minutes=20
     )
     now = timezone.now()
-    on_route = straight_track((22.80, 114.35), (22.70, 114.2407), minutes=15, until=now - dt.timedelta(minutes=16))
-    detour = straight_track((22.70, 114.2407), (22.72, 114.18), minutes=10, until=now - dt.timedelta(minutes=5))  # west, off the road
+    on_route = straight_track(
+        (22.80, 114.35), (22.70, 114.2407), minutes=15, until=now - dt.timedelta(minutes=16)
+    )
+    detour = straight_track(
+        (22.70, 114.2407), (22.72, 114.18), minutes=10, until=now - dt.timedelta(minutes=5)
+    )  # west, off the road
     post(client, token, {"points": on_route + detour[1:]})
     journeys.journeys_check()
     journeys.journeys_check()

@@ -34,6 +34,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import shapely
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -41,7 +42,6 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-import shapely
 from shapely.geometry import LineString, Point
 
 from accounts.audit import save_audited
@@ -162,7 +162,9 @@ def json_points(payload) -> tuple[list[tuple[int, Fix]], list[dict]]:
                 lng=_finite(item.get("lng"), -180, 180),
                 speed_kmh=_finite(item.get("speed"), 0, 1000),
                 heading=_finite(item.get("heading"), 0, 360),
-                satellites=None if item.get("satellites") is None else int(_finite(item["satellites"], 0, 99)),
+                satellites=None
+                if item.get("satellites") is None
+                else int(_finite(item["satellites"], 0, 99)),
                 hdop=_finite(item.get("hdop"), 0, 100),
             )
         except (ValueError, TypeError):
@@ -536,7 +538,11 @@ def corridor_save(
             raise DomainError(format_lazy(BAD_NUMBER, field=label, low=low, high=high), field=name)
     corridor = Corridor.objects.select_for_update().filter(farm=farm).first() or Corridor(farm=farm)
     corridor.route = {"type": "LineString", "coordinates": [[round(x, 6), round(y, 6)] for x, y in pairs]}
-    corridor.buffer_m, corridor.planned_minutes, corridor.stop_minutes = buffer_m, planned_minutes, stop_minutes
+    corridor.buffer_m, corridor.planned_minutes, corridor.stop_minutes = (
+        buffer_m,
+        planned_minutes,
+        stop_minutes,
+    )
     corridor.length_km = round(_length_km(pairs), 1)
     corridor.note = (note or "").strip()[:300]
     corridor.updated_by = actor
@@ -567,8 +573,13 @@ def corridor_distance_m(corridor: Corridor, lat: float, lng: float) -> float:
 def corridor_polygon(corridor: Corridor) -> dict:
     """The buffered corridor as a GeoJSON Polygon in WGS84, to draw on a map."""
     line, _project, back = corridor_shape(corridor)
-    polygon = shapely.transform(line.buffer(corridor.buffer_m, quad_segs=4).simplify(corridor.buffer_m / 10), back)
-    return {"type": "Polygon", "coordinates": [[[round(x, 5), round(y, 5)] for x, y in polygon.exterior.coords]]}
+    polygon = shapely.transform(
+        line.buffer(corridor.buffer_m, quad_segs=4).simplify(corridor.buffer_m / 10), back
+    )
+    return {
+        "type": "Polygon",
+        "coordinates": [[[round(x, 5), round(y, 5)] for x, y in polygon.exterior.coords]],
+    }
 
 
 # --- the periodic check --------------------------------------------------------------------------
@@ -666,7 +677,10 @@ def journeys_check(*, now: dt.datetime | None = None) -> CheckResult:
                 Alert.Severity.LOW,
                 KEY.format(kind="running_late", trip=trip.pk),
                 format_lazy(
-                    RUNNING_LATE, plate=plate, number=number, due=f"{timezone.localtime(trip.due_at):%Y-%m-%d %H:%M}"
+                    RUNNING_LATE,
+                    plate=plate,
+                    number=number,
+                    due=f"{timezone.localtime(trip.due_at):%Y-%m-%d %H:%M}",
                 ),
             )
         if trip.last_lat is None:
@@ -697,8 +711,15 @@ def journeys_check(*, now: dt.datetime | None = None) -> CheckResult:
                 Alert.Severity.HIGH,
                 ZONE_KEY.format(trip=trip.pk, zone=zone.zone_id),
                 (
-                    lambda z, p, n: lambda: format_lazy(
-                        IN_ZONE, plate=p, number=n, zone=z.zone_label, disease=z.disease, report=z.report_number
+                    lambda z, p, n: (
+                        lambda: format_lazy(
+                            IN_ZONE,
+                            plate=p,
+                            number=n,
+                            zone=z.zone_label,
+                            disease=z.disease,
+                            report=z.report_number,
+                        )
                     )
                 )(zone, plate, number),
                 {"zone": zone.zone_id},
