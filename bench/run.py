@@ -98,6 +98,24 @@ BENCHMARKS: dict[str, Benchmark] = {
             ),
         },
     ),
+    "gps": Benchmark(
+        "bench.gps:run",
+        {
+            "gps_points_per_s": Figure(
+                "points/s",
+                goal=20_000,
+                better="higher",
+                about="150 GPS units posting JSON batches of 500 points through the API (token, parser, "
+                "checks, attachment to the trip, commit), in-process: 300,000 points.",
+            ),
+            "corridor_check_ms": Figure(
+                "ms",
+                goal=200,
+                about="The periodic check (transit.journeys_check) over 150 trucks on the road: corridor, "
+                "stop, signal, lateness, disease zones; alerts raised or counted again.",
+            ),
+        },
+    ),
     "surveillance": Benchmark(
         "bench.surveillance:run",
         {

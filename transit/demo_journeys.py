@@ -1,0 +1,173 @@
+"""Demo journeys: a corridor for every demo farm, and a GPS track for every demo trip.
+
+No map service: the routes follow the general direction of the real roads from the supplying
+provinces to Shenzhen through fixed waypoints (towns on the G4 Beijing–Hong Kong–Macau expressway
+from Hunan, the G78/G80 from Guangxi through Zhaoqing and Foshan, the Shenzhen–Shanwei and
+Huizhou roads from the east), then Buji to the Qingshuihe warehouse (清水河, Luohu) and down
+Wenjin Road to the Wenjindu port (文锦渡). Tracks are points every 30 s along those lines at
+highway speeds with a little GPS noise; one trip in seven takes a detour off its corridor, so the
+periodic check has something to say.
+
+Idempotent: a farm with a corridor keeps it; a trip with points gets no more.
+"""
+
+import datetime as dt
+import math
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from farms.regions import haversine_km
+
+QINGSHUIHE = (22.5838, 114.1137)
+WENJINDU = (22.5395, 114.1283)
+BUJI = (22.6180, 114.1200)
+WENJIN_ROAD = [(22.5700, 114.1180), (22.5520, 114.1230)]
+# Towns along the roads, farthest first: a farm joins its road at the first one nearer Shenzhen.
+ROADS = {
+    "north": [  # G4 through Hunan and northern Guangdong
+        (28.19, 112.98), (27.83, 113.15), (26.89, 112.57), (25.79, 113.03), (24.80, 113.60),
+        (24.18, 113.40), (23.40, 113.30), (23.02, 113.75), BUJI,
+    ],
+    "west": [  # G78/G80 through Guangxi, Zhaoqing and Foshan
+        (22.82, 108.37), (23.47, 111.28), (23.05, 112.47), (23.02, 113.12), (22.95, 113.40),
+        (23.02, 113.75), BUJI,
+    ],
+    "east": [  # Huizhou and the roads into Longgang
+        (23.17, 114.29), (23.08, 114.40), (22.80, 114.45), (22.72, 114.25), BUJI,
+    ],
+}  # fmt: skip
+SPEED_KMH = 70
+EVERY_S = 30
+
+
+def road_for(lat: float, lng: float) -> list[tuple]:
+    """The waypoints from a farm at (lat, lng) to Qingshuihe and on to Wenjindu."""
+    name = "north" if lat > 24.3 else "east" if lng > 113.9 else "west"
+    farm_to_qsh = haversine_km(lat, lng, *QINGSHUIHE)
+    towns = [p for p in ROADS[name] if haversine_km(*p, *QINGSHUIHE) < farm_to_qsh]
+    return [(lat, lng), *towns, QINGSHUIHE, *WENJIN_ROAD, WENJINDU]
+
+
+def _length_km(points) -> float:
+    return sum(haversine_km(*a, *b) for a, b in zip(points, points[1:], strict=False))
+
+
+def track(waypoints, start: dt.datetime, *, seed: int, until: dt.datetime | None = None, detour=False):
+    """Points ``(time, lat, lng, km/h)`` along ``waypoints`` from ``start`` (stopping at ``until``)."""
+    rng = random.Random(seed)
+    out = []
+    t = start
+    legs = list(zip(waypoints, waypoints[1:], strict=False))
+    detour_leg = len(legs) // 2 if detour else -1
+    for n, (a, b) in enumerate(legs):
+        km = haversine_km(*a, *b)
+        steps = max(1, int(km / (SPEED_KMH * EVERY_S / 3600)))
+        for i in range(steps):
+            f = i / steps
+            lat = a[0] + (b[0] - a[0]) * f + rng.gauss(0, 0.0001)
+            lng = a[1] + (b[1] - a[1]) * f + rng.gauss(0, 0.0001)
+            if n == detour_leg:
+                lng -= 0.04 * math.sin(math.pi * f)  # some 4 km off the road and back
+            out.append((t, round(lat, 6), round(lng, 6), round(SPEED_KMH + rng.uniform(-8, 8), 1)))
+            t += dt.timedelta(seconds=EVERY_S)
+            if until is not None and t > until:
+                return out
+    out.append((t, *waypoints[-1], 0.0))
+    return out
+
+
+def corridors_seed(actor) -> int:
+    from farms.models import Farm
+    from transit.models import Corridor
+    from transit.services.journeys import corridor_save
+
+    made = 0
+    farms = Farm.objects.filter(status=Farm.Status.REGISTERED, latitude__isnull=False).exclude(
+        pk__in=Corridor.objects.values("farm_id")
+    )
+    for farm in farms.order_by("pk"):
+        road = road_for(float(farm.latitude), float(farm.longitude))
+        corridor_save(
+            actor=actor,
+            farm=farm,
+            route={"type": "LineString", "coordinates": [[lng, lat] for lat, lng in road]},
+            buffer_m=800,
+            planned_minutes=max(30, int(_length_km(road) / 60 * 60) + 30),
+            stop_minutes=30,
+        )
+        made += 1
+    return made
+
+
+def tracks_seed(now=None) -> int:
+    """A track for every trip without one: whole for ended trips, up to now for those on the road."""
+    from transit.models import GpsPoint, JourneyState, Trip
+    from transit.services.journeys import Fix, points_ingest
+
+    now = now or timezone.now()
+    done = 0
+    trips = Trip.objects.filter(gps_unit__isnull=False, points__isnull=True).select_related(
+        "loading__consignment__farm", "gps_unit"
+    )
+    for trip in trips.order_by("pk").distinct():
+        farm = trip.loading.consignment.farm
+        if farm.latitude is None:
+            continue
+        road = road_for(float(farm.latitude), float(farm.longitude))
+        to_warehouse = road[: road.index(QINGSHUIHE) + 1]
+        on_road = trip.status in Trip.ON_ROAD
+        detour = trip.pk % 7 == 0
+        if trip.status == Trip.Status.EN_ROUTE:
+            points = track(to_warehouse, trip.departed_at, seed=trip.pk, until=now, detour=detour)
+        else:
+            points = track(to_warehouse, trip.departed_at, seed=trip.pk, until=trip.arrived_warehouse_at, detour=detour)
+            if trip.departed_warehouse_at:
+                tail = road[road.index(QINGSHUIHE) :]
+                points += track(tail, trip.departed_warehouse_at, seed=trip.pk + 1, until=trip.ended_at or now)
+        points = [p for p in points if p[0] <= now]
+        if not points:
+            continue
+        if on_road and now - points[0][0] < dt.timedelta(days=6):
+            # The trucks on the road go through ingestion, as a unit's batches would.
+            fixes = [(i, Fix(time=t, lat=lat, lng=lng, speed_kmh=v)) for i, (t, lat, lng, v) in enumerate(points)]
+            for start in range(0, len(fixes), 2000):
+                points_ingest(unit=trip.gps_unit, fixes=fixes[start : start + 2000], now=now)
+        else:
+            with transaction.atomic():
+                GpsPoint.objects.bulk_create(
+                    [
+                        GpsPoint(
+                            unit=trip.gps_unit,
+                            recorded_at=t,
+                            trip=trip,
+                            lat=lat,
+                            lng=lng,
+                            speed_kmh=v,
+                            received_at=t,
+                        )
+                        for t, lat, lng, v in points
+                    ],
+                    batch_size=2000,
+                    ignore_conflicts=True,
+                )
+                t, lat, lng, _v = points[-1]
+                Trip.objects.filter(pk=trip.pk).update(last_lat=lat, last_lng=lng, last_position_at=t)
+                JourneyState.objects.update_or_create(
+                    trip=trip, defaults={"anchor_lat": lat, "anchor_lng": lng, "anchor_at": t, "points": len(points)}
+                )
+        done += 1
+    return done
+
+
+def seed() -> dict:
+    """Corridors for the demo farms, tracks for the demo trips, then one pass of the periodic check."""
+    from accounts.models import User
+    from transit.services.journeys import journeys_check
+
+    manager = User.objects.filter(username="manager").first()
+    corridors = corridors_seed(manager) if manager else 0
+    tracks = tracks_seed()
+    check = journeys_check()
+    return {"corridors": corridors, "tracks": tracks, "alerts": check.raised}
