@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import math
 import statistics
+import tempfile
 import time
 
 TRUCKS = 150
@@ -50,7 +51,9 @@ def cleanup() -> None:
     from transit.models import Driver, GpsPoint, GpsUnit, JourneyState, Loading, Trip, Vehicle
 
     trips = Trip.objects.filter(loading__number__startswith=PREFIX)
-    Alert.objects.filter(key__startswith="transit:", data__trip__in=list(trips.values_list("pk", flat=True))).delete()
+    Alert.objects.filter(
+        key__startswith="transit:", data__trip__in=list(trips.values_list("pk", flat=True))
+    ).delete()
     GpsPoint.objects.filter(unit__identifier__startswith=PREFIX).delete()
     JourneyState.objects.filter(trip__in=trips).delete()
     trips.delete()
@@ -63,17 +66,30 @@ def cleanup() -> None:
 
 
 def _trucks(world):
+    from django.test import override_settings
     from django.utils import timezone
 
     from tests.transit.journeys_factories import certified
     from transit.models import Driver, GpsUnit, Loading, Trip, Vehicle
     from transit.services.journeys import corridor_save, token_hash
 
-    farm, consignment, certificate = certified(world)
+    # The bench signs its one certificate with a throw-away key, as the embedded mode does.
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        override_settings(
+            QUARANTINE_KEY_GENERATE=True,
+            QUARANTINE_SIGNING_KEY="",
+            QUARANTINE_SIGNING_KEY_FILE=f"{folder}/key.pem",
+        ),
+    ):
+        farm, consignment, certificate = certified(world)
     corridor_save(
         actor=world.manager,
         farm=farm,
-        route={"type": "LineString", "coordinates": [[114.35, 22.80], [114.1137, 22.5838], [114.1283, 22.5395]]},
+        route={
+            "type": "LineString",
+            "coordinates": [[114.35, 22.80], [114.1137, 22.5838], [114.1283, 22.5395]],
+        },
         buffer_m=500,
         planned_minutes=150,
         stop_minutes=30,
@@ -89,7 +105,10 @@ def _trucks(world):
         cert.save()
         token = f"{PREFIX}{i:04d}-" + "k" * 32
         unit = GpsUnit.objects.create(
-            enterprise=world.ent_a, identifier=f"{PREFIX}-{i}", token_prefix=token[:8], token_hash=token_hash(token)
+            enterprise=world.ent_a,
+            identifier=f"{PREFIX}-{i}",
+            token_prefix=token[:8],
+            token_hash=token_hash(token),
         )
         vehicle = Vehicle.objects.create(
             enterprise=world.ent_a,
@@ -170,7 +189,10 @@ def _ingest(tokens) -> tuple[float, dict]:
     for token, batches in zip(tokens, bodies, strict=True):
         for body in batches:
             answer = client.post(
-                "/api/gps/points/", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+                "/api/gps/points/",
+                body,
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Bearer {token}",
             )
             assert answer.status_code == 200, answer.content[:200]
             stored += answer.json()["stored"]

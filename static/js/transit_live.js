@@ -58,7 +58,10 @@
         layer.addLayer(marker);
       });
       if (!fitted && layer.getLayers().length) {
-        map.fitBounds(layer.getBounds().pad(0.3), { maxZoom: 12 });
+        var bounds = layer.getBounds();
+        var places = config.places || {};
+        if (places.warehouse) { bounds.extend(places.warehouse); }
+        map.fitBounds(bounds.pad(0.3), { maxZoom: 12 });
         fitted = true;
       }
       updated.textContent = new Date().toLocaleTimeString();

@@ -31,5 +31,6 @@ def test_seed_draws_corridors_and_tracks(world):
     points = GpsPoint.objects.filter(trip=trip)
     assert points.count() > 100 and not points.exclude(flag="").exists()
     trip.refresh_from_db()
-    assert trip.last_position_at > timezone.now() - dt.timedelta(minutes=2)
+    assert trip.last_position_at == points.order_by("-recorded_at").first().recorded_at
+    assert trip.last_position_at > timezone.now() - dt.timedelta(minutes=90)
     assert demo_journeys.seed()["tracks"] == 0  # idempotent
