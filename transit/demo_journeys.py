@@ -122,16 +122,22 @@ def tracks_seed(now=None) -> int:
         if trip.status == Trip.Status.EN_ROUTE:
             points = track(to_warehouse, trip.departed_at, seed=trip.pk, until=now, detour=detour)
         else:
-            points = track(to_warehouse, trip.departed_at, seed=trip.pk, until=trip.arrived_warehouse_at, detour=detour)
+            points = track(
+                to_warehouse, trip.departed_at, seed=trip.pk, until=trip.arrived_warehouse_at, detour=detour
+            )
             if trip.departed_warehouse_at:
                 tail = road[road.index(QINGSHUIHE) :]
-                points += track(tail, trip.departed_warehouse_at, seed=trip.pk + 1, until=trip.ended_at or now)
+                points += track(
+                    tail, trip.departed_warehouse_at, seed=trip.pk + 1, until=trip.ended_at or now
+                )
         points = [p for p in points if p[0] <= now]
         if not points:
             continue
         if on_road and now - points[0][0] < dt.timedelta(days=6):
             # The trucks on the road go through ingestion, as a unit's batches would.
-            fixes = [(i, Fix(time=t, lat=lat, lng=lng, speed_kmh=v)) for i, (t, lat, lng, v) in enumerate(points)]
+            fixes = [
+                (i, Fix(time=t, lat=lat, lng=lng, speed_kmh=v)) for i, (t, lat, lng, v) in enumerate(points)
+            ]
             for start in range(0, len(fixes), 2000):
                 points_ingest(unit=trip.gps_unit, fixes=fixes[start : start + 2000], now=now)
         else:
@@ -155,7 +161,8 @@ def tracks_seed(now=None) -> int:
                 t, lat, lng, _v = points[-1]
                 Trip.objects.filter(pk=trip.pk).update(last_lat=lat, last_lng=lng, last_position_at=t)
                 JourneyState.objects.update_or_create(
-                    trip=trip, defaults={"anchor_lat": lat, "anchor_lng": lng, "anchor_at": t, "points": len(points)}
+                    trip=trip,
+                    defaults={"anchor_lat": lat, "anchor_lng": lng, "anchor_at": t, "points": len(points)},
                 )
         done += 1
     return done
