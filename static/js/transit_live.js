@@ -54,7 +54,7 @@
         var link = T.el("a", "small", words.open + " →");
         link.href = tripUrl(truck.id);
         box.appendChild(link);
-        marker.bindPopup(box);
+        marker.bindPopup(function () { return box; });
         layer.addLayer(marker);
       });
       if (!fitted && layer.getLayers().length) {

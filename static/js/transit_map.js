@@ -15,11 +15,14 @@
     return node;
   }
 
+  // Leaflet takes a tooltip's string as HTML: it is always given a node.
+  function node(text) { return el("span", null, text); }
+
   function place(map, latlng, label, icon) {
     L.marker(latlng, {
       icon: L.divIcon({ className: "journey-place", html: "<i class='bi bi-" + icon + "'></i>", iconSize: [28, 28], iconAnchor: [14, 14] }),
       keyboard: false
-    }).bindTooltip(el("span", null, label), { direction: "top" }).addTo(map);
+    }).bindTooltip(node(label), { direction: "top" }).addTo(map);
   }
 
   function make(element, config) {
@@ -44,9 +47,9 @@
       style: { color: "#16a34a", weight: 1, fillColor: "#22c55e", fillOpacity: 0.12 } }).addTo(group);
     L.geoJSON(corridor.route, { interactive: false,
       style: { color: "#15803d", weight: 2, dashArray: "6 6" } }).addTo(group)
-      .bindTooltip(el("span", null, (words && words.corridor) || ""));
+      .bindTooltip(node((words && words.corridor) || ""));
     return group;
   }
 
-  window.transitMap = { readJson: readJson, el: el, make: make, drawCorridor: drawCorridor };
+  window.transitMap = { readJson: readJson, el: el, node: node, make: make, drawCorridor: drawCorridor };
 })();

@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   var T = window.transitMap;
+  var node = T.node;
 
   function start(element) {
     var config = T.readJson(element.dataset.journeyReplay);
@@ -22,7 +23,7 @@
         var good = data.points.filter(function (p) { return !p[4]; });
         data.points.filter(function (p) { return p[4]; }).forEach(function (p) {
           L.circleMarker([p[1], p[2]], { radius: 4, color: "#64748b", weight: 1, fillOpacity: 0.6 })
-            .bindTooltip(T.el("span", null, words.flagged + " (" + p[4] + ")")).addTo(map);
+            .bindTooltip(node(words.flagged + " (" + p[4] + ")")).addTo(map);
         });
         if (!good.length) {
           clock.textContent = words.noTrack;
