@@ -8,8 +8,8 @@ with GPS units (tokens as tload issues them) and trips on the road; a corridor f
   the API in-process (Django's test client: URL, token check, the JSON parser, ingestion with its
   checks, the commit), one after another in one process; points over the wall time.
 - ``corridor_check_ms``: ``journeys_check`` over the 150 trips (each with a position, a state, a
-  corridor, active zones searched, alerts raised for the trucks off the corridor and counted again
-  for those already raised), median of 10 runs after a first one that raised them.
+  corridor, active zones searched; the alerts the first run raised are open and not written again),
+  median of 10 runs after that first one.
 
 Everything the run wrote is deleted afterwards (and before, if a run died).
 """

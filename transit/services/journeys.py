@@ -731,9 +731,12 @@ def journeys_check(*, now: dt.datetime | None = None) -> CheckResult:
         ).values_list("key", flat=True)
     )
     gone = sorted(k for k in open_keys - raised_keys if _is_journey_key(k))
-    if specs:
-        alerts_raise(specs=specs, at=now)
-    for s in specs:
+    # A condition already open is one alert, not one a minute: only new keys are written, so a
+    # steady state of many trucks with open alerts costs no write at all.
+    fresh = [s for s in specs if s.key not in open_keys]
+    if fresh:
+        alerts_raise(specs=fresh, at=now)
+    for s in fresh:
         result.raised[s.kind] = result.raised.get(s.kind, 0) + 1
     if gone:
         result.resolved = alerts_resolve(keys=gone)
