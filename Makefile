@@ -9,6 +9,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 READER ?= 1
 STAMP := $(VENV)/.installed
+# Test processes (pytest-xdist): one per core, at most 8 (each takes the next Redis db after
+# REDIS_URL's); TEST_WORKERS=0 runs the suite in this one process, in order.
+TEST_WORKERS ?= auto
 
 .PHONY: run test install migrate seed lint format messages check-messages bench clean
 
@@ -24,7 +27,7 @@ run: $(STAMP) ## Install, migrate, load the demo data and serve on http://127.0.
 	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP) ## Run the whole test suite (SQLite, or DATABASE_URL / REDIS_URL when set)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses=8 --dist loadgroup $(PYTEST_ARGS)
 
 install: $(STAMP)
 

@@ -31,6 +31,33 @@ ROLES = {
 }
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`make test` runs `--dist loadgroup`), every fault test goes to one worker:
+    they share one throw-away stack (tests/faults: its PostgreSQL cluster, Redis, worker), which
+    is slow to build, and a second copy on another worker would only compete for the cores."""
+    for item in items:
+        if item.get_closest_marker("faults"):
+            item.add_marker(pytest.mark.xdist_group("faults"))
+
+
+_FAULT_REPORTS = pytest.StashKey[list]()
+
+
+def pytest_testnodedown(node, error):
+    """pytest-xdist: keep what a worker's fault tests counted, for the summary below (a worker's
+    own terminal is not shown)."""
+    report = getattr(node, "workeroutput", {}).get("fault_report")
+    if report:
+        node.config.stash.setdefault(_FAULT_REPORTS, []).append(report)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    from tests.faults.report import report_print
+
+    for report in config.stash.get(_FAULT_REPORTS, []):
+        report_print(terminalreporter, report)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
