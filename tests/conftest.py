@@ -31,6 +31,8 @@ ROLES = {
 }
 
 
+# Before pytest-xdist's own hook, which reads the group marks into the test ids it schedules by.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (`make test` runs `--dist loadgroup`), every fault test goes to one worker:
     they share one throw-away stack (tests/faults: its PostgreSQL cluster, Redis, worker), which
