@@ -31,17 +31,6 @@ ROLES = {
 }
 
 
-# Before pytest-xdist's own hook, which reads the group marks into the test ids it schedules by.
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (`make test` runs `--dist loadgroup`), every fault test goes to one worker:
-    they share one throw-away stack (tests/faults: its PostgreSQL cluster, Redis, worker), which
-    is slow to build, and a second copy on another worker would only compete for the cores."""
-    for item in items:
-        if item.get_closest_marker("faults"):
-            item.add_marker(pytest.mark.xdist_group("faults"))
-
-
 _FAULT_REPORTS = pytest.StashKey[list]()
 
 
