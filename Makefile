@@ -9,6 +9,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 READER ?= 1
 STAMP := $(VENV)/.installed
+# Test processes (pytest-xdist): one per core, at most 8 (each takes the next Redis db after
+# REDIS_URL's); TEST_WORKERS=0 runs the suite in this one process, in order. A file's tests go
+# to one worker (loadfile): tests/faults/test_faults.py builds its stack once, a browser module
+# starts Chromium once. (loadgroup's xdist_group marks are ignored with pytest 9.2 and xdist 3.8.)
+TEST_WORKERS ?= auto
 
 .PHONY: run test install migrate seed lint format messages check-messages bench clean
 
@@ -26,7 +31,7 @@ run: $(STAMP) ## Install, migrate, load the demo data and serve on http://127.0.
 	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP) ## Run the whole test suite (SQLite, or DATABASE_URL / REDIS_URL when set)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses=8 --dist loadfile $(PYTEST_ARGS)
 
 install: $(STAMP)
 

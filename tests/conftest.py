@@ -31,6 +31,24 @@ ROLES = {
 }
 
 
+_FAULT_REPORTS = pytest.StashKey[list]()
+
+
+def pytest_testnodedown(node, error):
+    """pytest-xdist: keep what a worker's fault tests counted, for the summary below (a worker's
+    own terminal is not shown)."""
+    report = getattr(node, "workeroutput", {}).get("fault_report")
+    if report:
+        node.config.stash.setdefault(_FAULT_REPORTS, []).append(report)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    from tests.faults.report import report_print
+
+    for report in config.stash.get(_FAULT_REPORTS, []):
+        report_print(terminalreporter, report)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():

@@ -5,7 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,3 +86,16 @@ def test_languages_and_time_zone():
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert [code for code, _ in settings.LANGUAGES] == ["zh-hans", "en"]
     assert settings.TIME_ZONE == "Asia/Shanghai" and settings.USE_TZ
+
+
+def test_each_test_worker_has_a_redis_db_of_its_own():
+    # pytest-xdist's workers (make test): the URL's db, then the next ones, never past Redis's 16.
+    from config.settings.test import _worker_redis_url
+
+    assert _worker_redis_url("redis://127.0.0.1:6379/8", "gw0", 2) == "redis://127.0.0.1:6379/8"
+    assert _worker_redis_url("redis://:pw@redis:6379/8?x=1", "gw1", 2) == "redis://:pw@redis:6379/9?x=1"
+    assert _worker_redis_url("redis://127.0.0.1:6379", "gw3", 4) == "redis://127.0.0.1:6379/3"
+    with pytest.raises(ImproperlyConfigured, match="db 16"):
+        _worker_redis_url("redis://127.0.0.1:6379/15", "gw0", 2)
+    if settings.REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER"):
+        assert settings.CACHES["default"]["LOCATION"] == settings.REDIS_URL == settings.CELERY_BROKER_URL

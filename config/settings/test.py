@@ -1,7 +1,9 @@
 """Settings for the test suite: the base settings with fast password hashing."""
 
+import os
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from .base import *  # noqa: F403
 
@@ -34,3 +36,30 @@ QUARANTINE_KEY_GENERATE = True
 QUARANTINE_SIGNING_KEY = ""
 QUARANTINE_SIGNING_KEY_FILE = str(Path(MEDIA_ROOT) / "quarantine-signing-key.pem")
 QUARANTINE_VERIFY_LIMIT = 1_000_000
+
+
+def _worker_redis_url(url: str, worker: str, workers: int) -> str:
+    """REDIS_URL for one pytest-xdist worker (gw0, gw1...): the same server, the URL's db number
+    plus the worker's index, so that no worker's cache.clear(), lock-out counts or
+    acknowledgements reach another's. (pytest-django gives each its own test database likewise.)"""
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    last = base + workers - 1
+    if last > 15:  # redis-server's default "databases 16"
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"REDIS_URL's db {base} + {workers} test workers would need db {last}: "
+            "point REDIS_URL at a lower db (each worker takes the next one) or run fewer workers"
+        )
+    return urlunsplit(parts._replace(path=f"/{base + int(worker.removeprefix('gw'))}"))
+
+
+if REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER"):  # noqa: F405
+    REDIS_URL = _worker_redis_url(  # noqa: F405
+        REDIS_URL,  # noqa: F405
+        os.environ["PYTEST_XDIST_WORKER"],
+        int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")),
+    )
+    CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
+    CELERY_BROKER_URL = REDIS_URL

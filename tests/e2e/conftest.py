@@ -29,7 +29,10 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 900}
-TIMEOUT_MS = 10_000
+# How long a page, a navigation or an expect() waits for what should happen. Generous: `make test`
+# runs the browser tests beside another test worker on the same cores, and a wait only lasts
+# this long when the thing never happens, i.e. when the test fails anyway.
+TIMEOUT_MS = 30_000
 
 
 def _unavailable(reason: str):
@@ -51,11 +54,12 @@ def browser(django_db_setup, live_server):
     live server are set up first, and so torn down after Playwright has stopped.
     """
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         _unavailable("the playwright package is not installed (pip install -e '.[dev]')")
     if not os.access(CHROMIUM, os.X_OK):
         _unavailable(f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk, or set CHROMIUM_PATH)")
+    expect.set_options(timeout=TIMEOUT_MS)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_playwright() as pw:

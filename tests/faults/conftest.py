@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from .report import report_print
 from .stack import Stack, missing_tools
 
 REPORT = Path(__file__).resolve().parents[2] / "test-artifacts" / "faults" / "report.json"
@@ -32,8 +33,12 @@ def fault_report(request):
         return
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(json.dumps(report, indent=1) + "\n")
+    workeroutput = getattr(request.config, "workeroutput", None)
+    if workeroutput is not None:
+        # A pytest-xdist worker: its terminal is not shown; the controller prints what it is sent
+        # (tests/conftest.py, pytest_testnodedown).
+        workeroutput["fault_report"] = report
+        return
     terminal = request.config.pluginmanager.get_plugin("terminalreporter")
     if terminal is not None:
-        terminal.write_sep("-", "fault tests: what was counted")
-        for name, value in report.items():
-            terminal.write_line(f"{name}: {json.dumps(value)}")
+        report_print(terminal, report)
