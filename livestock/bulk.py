@@ -22,12 +22,17 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
         sql = f'COPY "{meta.db_table}" ({quoted}) FROM STDIN'
         # psycopg's own cursor (Django has no COPY): its errors are turned into Django's, so that
         # callers catch django.db.IntegrityError as for any other write.
+        # Rows often share one JSON value (an event's details, the same for every animal): it is
+        # dumped once, not once per row.
+        last_value, last_text = object(), ""
         with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
             for row in rows:
                 if jsons:
                     row = list(row)
                     for i in jsons:
-                        row[i] = json.dumps(row[i], ensure_ascii=False)
+                        if row[i] is not last_value:
+                            last_value, last_text = row[i], json.dumps(row[i], ensure_ascii=False)
+                        row[i] = last_text
                 copy.write_row(row)
         return
     # As COPY: only the columns given, each value prepared by its field as Django would save it.

@@ -22,6 +22,7 @@ forever. A heartbeat with such a time is refused (and kept).
 import datetime as dt
 import json
 import logging
+import re
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
@@ -39,6 +40,8 @@ from .refusals import refusal_count
 
 log = logging.getLogger(__name__)
 CHUNK = 1000  # rows per INSERT statement (SQLite allows 32,766 parameters)
+# The time form bridges send (protocol.iso_ms), which PostgreSQL reads as Python does.
+PLAIN_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]00:00)")
 MAX_LISTED = 20  # refused reads named in an answer (all are kept)
 
 FUTURE = "future"
@@ -221,11 +224,13 @@ def _accept(device: ReaderDevice, payload: dict, problems: list[str], *, heartbe
     raise _refuse(device, payload, kind=kind, reason=reason, hourly=heartbeat)
 
 
-def _split(reads: list[dict], window: TimeWindow) -> tuple[list[dict], list[dict]]:
+def _split(
+    reads: list[dict], when: dict[int, dt.datetime], window: TimeWindow
+) -> tuple[list[dict], list[dict]]:
     """The reads to store, and the others each with its ``refused`` reason."""
     good, bad = [], []
     for r in reads:
-        problem = window.problem(r["when"])
+        problem = window.problem(when[r["seq"]])
         if problem is None and has_unstorable_text(r["raw"]):
             problem = UNSTORABLE
         if problem is None:
@@ -235,9 +240,9 @@ def _split(reads: list[dict], window: TimeWindow) -> tuple[list[dict], list[dict
     return good, bad
 
 
-def _storable(reads: list[dict], window: TimeWindow) -> bool:
+def _storable(reads: list[dict], when: dict[int, dt.datetime], window: TimeWindow) -> bool:
     """True when every read of the batch may be stored (the common case, checked in bulk)."""
-    whens = [r["when"] for r in reads]
+    whens = when.values()
     if not (window.contains(min(whens)) and window.contains(max(whens))):
         return False
     raws = "\n".join(r["raw"] for r in reads)  # joined apart: two halves of a pair stay unpaired
@@ -268,7 +273,9 @@ def _animals_by_tag(tags: set[str]) -> dict[str, int]:
     return found
 
 
-def _insert(device: ReaderDevice, reads: list[dict], animals: dict[str, int], now) -> set[int]:
+def _insert(
+    device: ReaderDevice, reads: list[dict], when: dict[int, dt.datetime], animals: dict[str, int], now
+) -> set[int]:
     """Insert the reads not yet stored; return the seqs that were new."""
     table = TagRead._meta.db_table
     columns = "device_id, seq, tag, read_at, received_at, repeat, raw, animal_id"
@@ -277,29 +284,23 @@ def _insert(device: ReaderDevice, reads: list[dict], animals: dict[str, int], no
         # A batch as one JSON text: one short statement whatever its size (a VALUES list of
         # thousands of parameters costs PostgreSQL more to plan than to run), and the cheapest
         # form to send: json.dumps (C) and PostgreSQL's JSON parser (C) instead of psycopg's
-        # array dumpers (Python), which took about 40 % of the insert's time (profiled batches
-        # of 2,000 reads; make bench, ingest_reads_per_s). Text a read may not hold (NUL, lone
-        # surrogates) was refused before this (UNSTORABLE).
-        rows = json.dumps(
-            [
-                {
-                    "s": r["seq"],
-                    "t": r["tag"],
-                    "a": r["when"].isoformat(),
-                    "r": r["rep"],
-                    "w": r["raw"][:80],
-                    "n": animals.get(r["tag"]),
-                }
-                for r in reads
-            ]
-        )
+        # array dumpers (Python). The reads go as the bridge sent them (validated: their keys,
+        # types and sizes) and their animals as a second, small object joined by tag: building
+        # a new object per read cost more than the rest of the worker's Python (make bench,
+        # ingest_reads_per_s). A time PostgreSQL might read otherwise than Python (another of
+        # the forms fromisoformat takes) is sent as Python read it. Text a read may not hold
+        # (NUL, lone surrogates) was refused before this (UNSTORABLE).
+        odd = [r for r in reads if not PLAIN_TIME.fullmatch(r["at"])]
+        if odd:
+            plain = {r["seq"]: when[r["seq"]].isoformat() for r in odd}
+            reads = [{**r, "at": plain[r["seq"]]} if r["seq"] in plain else r for r in reads]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT %s, s, t, a, %s, r, w, n "
-                "FROM json_to_recordset(%s::json) "
-                "AS u(s bigint, t varchar, a timestamptz, r boolean, w varchar, n bigint) "
-                f"{conflict}",
-                [device.pk, now, rows],
+                f"INSERT INTO {table} ({columns}) SELECT %s, u.seq, u.tag, u.at, %s, u.rep, left(u.raw, 80), "
+                "a.value::bigint FROM json_to_recordset(%s::json) "
+                "AS u(seq bigint, tag varchar, at timestamptz, rep boolean, raw varchar) "
+                f"LEFT JOIN json_each_text(%s::json) a ON a.key = u.tag {conflict}",
+                [device.pk, now, json.dumps(reads), json.dumps(animals)],
             )
             return {row[0] for row in cursor.fetchall()}
     with connection.cursor() as cursor:
@@ -314,7 +315,7 @@ def _insert(device: ReaderDevice, reads: list[dict], animals: dict[str, int], no
                     device.pk,
                     r["seq"],
                     r["tag"],
-                    adapt(r["when"]),
+                    adapt(when[r["seq"]]),
                     received,
                     r["rep"],
                     r["raw"][:80],
@@ -326,16 +327,23 @@ def _insert(device: ReaderDevice, reads: list[dict], animals: dict[str, int], no
         return new
 
 
-def _visits(device: ReaderDevice, fresh: list[dict], animals: dict[str, int]) -> int:
+def _visits(
+    device: ReaderDevice, fresh: list[dict], when: dict[int, dt.datetime], animals: dict[str, int]
+) -> int:
     """Move each animal's last-seen; append a presence event for each visit that starts now."""
     span: dict[int, list] = {}
     for r in fresh:
         animal_id = animals.get(r["tag"])
         if animal_id is None:
             continue
-        first_last = span.setdefault(animal_id, [r["when"], r["when"]])
-        first_last[0] = min(first_last[0], r["when"])
-        first_last[1] = max(first_last[1], r["when"])
+        at = when[r["seq"]]
+        first_last = span.get(animal_id)
+        if first_last is None:
+            span[animal_id] = [at, at]
+        elif at < first_last[0]:
+            first_last[0] = at
+        elif at > first_last[1]:
+            first_last[1] = at
     if not span:
         return 0
     site = device.site_uri
@@ -410,14 +418,14 @@ def reads_ingest(payload, *, device: ReaderDevice | None = None) -> Ingested:
     """
     device = device or device_authenticate(payload)
     _accept(device, payload, protocol.validate_reads(payload))
-    reads = []
-    for r in payload["reads"]:
-        reads.append({**r, "when": protocol.parse_iso(r["at"])})
+    reads = payload["reads"]
+    # Each read's time, by seq (unique in a valid payload); the reads themselves stay as sent.
+    when = {r["seq"]: protocol.parse_iso(r["at"]) for r in reads}
     now = timezone.now()
     window = TimeWindow.of(device, now)
     refused: list[dict] = []
-    if not _storable(reads, window):
-        reads, refused = _split(reads, window)
+    if not _storable(reads, when, window):
+        reads, refused = _split(reads, when, window)
     animals = _animals_by_tag({r["tag"] for r in reads}) if reads else {}
     fresh: list[dict] = []
     visits = 0
@@ -425,11 +433,11 @@ def reads_ingest(payload, *, device: ReaderDevice | None = None) -> Ingested:
         if refused:
             _keep_refused_reads(device, payload, refused)
         if reads:
-            new = _insert(device, reads, animals, now)
+            new = _insert(device, reads, when, animals, now)
             fresh = [r for r in reads if r["seq"] in new]
-            visits = _visits(device, fresh, animals)
+            visits = _visits(device, fresh, when, animals)
         if fresh:
-            latest = max(r["when"] for r in fresh)
+            latest = max(when[r["seq"]] for r in fresh)
             ReaderDevice.objects.filter(pk=device.pk).update(
                 reads_total=F("reads_total") + len(fresh),
                 # A last read from a wrong clock (in the future) gives way to a real one.

@@ -265,3 +265,20 @@ def test_device_registration_rules(world, farm):
     assert port.site_uri == "urn:hk-livestock:site:port-wenjindu"
     assert not ReaderDevice.objects.filter(code="x1").exists()
     assert Animal.objects.count() == 0
+
+
+def test_a_read_time_in_another_form_python_reads_is_stored_as_python_read_it(world, farm, device):
+    # The batch goes to PostgreSQL as the bridge sent it; a time not in the bridge's own form
+    # (protocol.iso_ms) is sent as Python read it, so both agree on every time stored.
+    (animal,) = herd(world.ent_a_staff, farm, [1])
+    at = timezone.now().replace(microsecond=0) - dt.timedelta(hours=1)
+    forms = [
+        protocol.iso_ms(at),
+        at.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+        at.strftime("%Y-%m-%d %H:%M:%SZ"),
+        at.strftime("%Y%m%dT%H%M%SZ"),
+    ]
+    reads = [{**read(i, animal.rfid, at), "at": text} for i, text in enumerate(forms)]
+    assert reads_ingest(payload(device, reads)).stored == len(forms)
+    assert set(TagRead.objects.filter(device=device).values_list("read_at", flat=True)) == {at}
+    assert TagRead.objects.get(device=device, seq=0).animal == animal
