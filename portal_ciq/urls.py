@@ -17,5 +17,7 @@ urlpatterns = [
     path("herds/", include("portal_ciq.livestock.urls")),
     path("readers/", include("portal_ciq.readers.urls")),
     path("consignments/", include("portal_ciq.quarantine.urls")),
+    path("loading/", include("portal_ciq.loading.urls")),
+    path("fleet/", include("portal_ciq.fleet.urls")),
     path("", include("portal_ciq.surveillance.urls")),
 ]

@@ -18,4 +18,5 @@ urlpatterns = [
     path("herd/", include("portal_enterprise.livestock.urls")),
     path("alerts/", include("portal_enterprise.surveillance.urls")),
     path("consignments/", include("portal_enterprise.quarantine.urls")),
+    path("fleet/", include("portal_enterprise.fleet.urls")),
 ]
