@@ -166,7 +166,7 @@ def vehicle_register(
     vehicle = Vehicle(
         enterprise_id=actor.organisation_id,
         plate=plate,
-        hk_plate=_text(hk_plate, "hk_plate", required=False, limit=20).upper(),
+        hk_plate=_text((hk_plate or "").upper(), "hk_plate", required=False, limit=20),
         permit_number=_text(permit_number, "permit_number", limit=40),
         permit_valid_until=permit_valid_until,
         kind=kind,
@@ -206,7 +206,7 @@ def driver_register(
 ) -> Driver:
     """Register a driver of the actor's enterprise; the bureau approves them."""
     _require_enterprise(actor)
-    id_number = _text(id_number, "id_number", limit=30).upper()
+    id_number = _text((id_number or "").upper(), "id_number", limit=30)
     if licence_valid_until is None or licence_valid_until < timezone.localdate():
         raise DomainError(
             format_lazy(LICENCE_PAST, date=licence_valid_until or "—"), field="licence_valid_until"
