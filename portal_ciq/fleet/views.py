@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
+from accounts.params import text_param
 from transit.selectors.fleet import (
     driver_get_for_user,
     driver_list_for_user,
@@ -45,7 +46,10 @@ class FleetActView(RuleRequiredMixin, View):
         obj = getter(user=request.user, pk=pk)
         try:
             obj = registration_act(
-                actor=request.user, obj=obj, action=action, reason=request.POST.get("reason", "")
+                actor=request.user,
+                obj=obj,
+                action=action,
+                reason=text_param(request.POST.get("reason"), max_length=500),
             )
         except DomainError as error:
             messages.error(request, str(error))

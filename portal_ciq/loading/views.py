@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
-from accounts.params import paginate
+from accounts.params import paginate, text_param
 from livestock.models import ReaderDevice
 from transit.models import Driver, Loading, Vehicle
 from transit.models.fleet import Approval
@@ -169,7 +169,7 @@ class ActionView(LoadingMixin, View):
 class LoadingTagView(ActionView):
     def perform(self, request, loading):
         self.item = services.loading_tag_add(
-            actor=request.user, loading=loading, tag=request.POST.get("tag", "")
+            actor=request.user, loading=loading, tag=text_param(request.POST.get("tag"), max_length=40)
         )
 
     def done_message(self, loading):
@@ -179,7 +179,7 @@ class LoadingTagView(ActionView):
 class LoadingSealView(ActionView):
     def perform(self, request, loading):
         self.seal = services.loading_seal_add(
-            actor=request.user, loading=loading, number=request.POST.get("seal", "")
+            actor=request.user, loading=loading, number=text_param(request.POST.get("seal"), max_length=40)
         )
 
     def done_message(self, loading):
@@ -188,7 +188,9 @@ class LoadingSealView(ActionView):
 
 class LoadingCloseView(ActionView):
     def perform(self, request, loading):
-        services.loading_close(actor=request.user, loading=loading, reason=request.POST.get("reason", ""))
+        services.loading_close(
+            actor=request.user, loading=loading, reason=text_param(request.POST.get("reason"), max_length=500)
+        )
 
     def done_message(self, loading):
         return _("Loading %(number)s is closed and sealed: the truck may leave.") % {"number": loading.number}
@@ -196,7 +198,9 @@ class LoadingCloseView(ActionView):
 
 class LoadingCancelView(ActionView):
     def perform(self, request, loading):
-        services.loading_cancel(actor=request.user, loading=loading, reason=request.POST.get("reason", ""))
+        services.loading_cancel(
+            actor=request.user, loading=loading, reason=text_param(request.POST.get("reason"), max_length=500)
+        )
 
     def done_message(self, loading):
         return _("Loading %(number)s is cancelled.") % {"number": loading.number}

@@ -12,6 +12,7 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
+from accounts.params import text_param
 from transit.models import Vehicle
 from transit.selectors.fleet import (
     disinfections_of,
@@ -225,7 +226,10 @@ class FleetActView(FleetMixin, View):
         obj = getter(user=request.user, pk=pk)
         try:
             obj = fleet.registration_act(
-                actor=request.user, obj=obj, action=action, reason=request.POST.get("reason", "")
+                actor=request.user,
+                obj=obj,
+                action=action,
+                reason=text_param(request.POST.get("reason"), max_length=500),
             )
         except DomainError as error:
             messages.error(request, str(error))

@@ -181,7 +181,8 @@ def loading_open(
 
 
 def _clean_tag(tag: str) -> str:
-    return re.sub(r"\s", "", tag or "")[:40]
+    # Tags are digits (an RFID number may carry letters): anything else is noise from a scanner.
+    return re.sub(r"[^0-9A-Za-z]", "", tag or "")[:40]
 
 
 @transaction.atomic
