@@ -22,7 +22,9 @@ UNKNOWN_TAG = "999000000000042"
 
 
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
-def test_a_loading_follows_the_reader_and_closes_sealed(browser, live_server, demo_world, shot, login, locale):
+def test_a_loading_follows_the_reader_and_closes_sealed(
+    browser, live_server, demo_world, shot, login, locale
+):
     livestock_reference.ensure()  # the live-server tests empty the database
     quarantine_reference.ensure()
     world = demo_world
