@@ -104,6 +104,16 @@ KINDS = {
         "non_sellable_other",
         "slash-circle",
     ),
+    # Supervised loading (transit.services.loading): the animals aggregated into the vehicle,
+    # whose URI is the event's parent (EPCIS AggregationEvent, parentID).
+    "loaded": Kind(
+        _("Loaded and sealed under supervision"),
+        "AggregationEvent",
+        "ADD",
+        "loading",
+        "in_transit",
+        "truck",
+    ),
 }
 
 

@@ -18,5 +18,7 @@ urlpatterns = [
     path("readers/", include("portal_ciq.readers.urls")),
     path("consignments/", include("portal_ciq.quarantine.urls")),
     path("journeys/", include("portal_ciq.journeys.urls")),
+    path("loading/", include("portal_ciq.loading.urls")),
+    path("fleet/", include("portal_ciq.fleet.urls")),
     path("", include("portal_ciq.surveillance.urls")),
 ]

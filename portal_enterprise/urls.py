@@ -19,4 +19,5 @@ urlpatterns = [
     path("alerts/", include("portal_enterprise.surveillance.urls")),
     path("consignments/", include("portal_enterprise.quarantine.urls")),
     path("journeys/", include("portal_enterprise.journeys.urls")),
+    path("fleet/", include("portal_enterprise.fleet.urls")),
 ]

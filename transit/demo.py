@@ -1,7 +1,9 @@
-"""Transit's demo data, for seed_demo: each part's module in turn (fleet and loadings first)."""
+"""Demo data of transit, for seed_demo: each part keeps its own module, called here lowest step
+first (the fleet and its loadings, then the journeys' tracks, then the warehouse and the port)."""
 
-from . import demo_journeys
+from . import demo_fleet, demo_journeys
 
 
 def seed() -> None:
+    demo_fleet.seed()
     demo_journeys.seed()

@@ -1,4 +1,4 @@
-"""Who may do what in transit (django-rules); which trips and farms, the selectors decide."""
+"""Who may do what in transit (django-rules); which vehicles, loadings and trips, the selectors decide."""
 
 import rules
 
@@ -8,6 +8,14 @@ from accounts.rules import is_enterprise_user, is_manager, is_system_admin, role
 is_inspector = role_is(Role.INSPECTOR)
 is_transit_officer = role_is(Role.TRANSIT_OFFICER)
 is_port_officer = role_is(Role.PORT_OFFICER)
+
+# --- the fleet and loading (tload) ---
+# The enterprise registers its vehicles, drivers and GPS units, and records their disinfections.
+rules.add_perm("transit.register_fleet", is_enterprise_user)
+# The bureau (the enterprise's supervising branch, or a manager) approves, returns, suspends.
+rules.add_perm("transit.review_fleet", is_inspector | is_manager)
+# Supervised loading (监装): the consignment's branch's inspectors, and the managers.
+rules.add_perm("transit.supervise_loading", is_inspector | is_manager)
 
 # --- the journey (tgps) ---
 # The trucks on the road and their tracks, on the bureau's side: the loading branch's inspectors

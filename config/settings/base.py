@@ -337,6 +337,9 @@ QUARANTINE_KEY_REQUIRED = False
 # The public verification page answers this many look-ups per address and window (seconds).
 QUARANTINE_VERIFY_LIMIT = env.int("QUARANTINE_VERIFY_LIMIT", default=60)
 QUARANTINE_VERIFY_WINDOW_S = env.int("QUARANTINE_VERIFY_WINDOW_S", default=600)
+# A closed loading's trip is due at the Qingshuihe warehouse this many hours after departure
+# (transit.services.loading; the late check of the journey compares against Trip.due_at).
+TRANSIT_TRIP_PLANNED_HOURS = env.float("TRANSIT_TRIP_PLANNED_HOURS", default=6.0)
 
 # --- E-mail ---------------------------------------------------------------------------------
 # The embedded mode prints mail (password resets) on the console; production sets EMAIL_URL,

@@ -196,6 +196,8 @@ class Disinfection(models.Model):
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
 
+    history = HistoricalRecords(verbose_name=_("historical disinfection"))
+
     class Meta:
         verbose_name = _("disinfection")
         verbose_name_plural = _("disinfections")

@@ -59,6 +59,9 @@ class Loading(models.Model):
         blank=True,
         related_name="+",
     )
+    # The id of the reader's newest read when the session opened: the session counts only the
+    # reads stored after it (the device's (device, id) index serves the live screen).
+    reads_after = models.BigIntegerField(default=0, editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
     )
@@ -79,7 +82,9 @@ class Loading(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=500, blank=True)
 
-    history = HistoricalRecords(verbose_name=_("historical loading"), excluded_fields=["head_loaded"])
+    history = HistoricalRecords(
+        verbose_name=_("historical loading"), excluded_fields=["head_loaded", "reads_after"]
+    )
 
     class Meta:
         verbose_name = _("loading")
