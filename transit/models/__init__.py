@@ -9,8 +9,14 @@ closed loading, from the farm through the warehouse to the port.
 
 from .fleet import Disinfection, Driver, GpsUnit, Vehicle
 from .loading import Loading, LoadingAnimal, Seal, Trip
+from .port import PortCheck
+from .warehouse import Arrival, Ineligible, IneligiblePhoto
 
 __all__ = [
+    "Arrival",
+    "Ineligible",
+    "IneligiblePhoto",
+    "PortCheck",
     "Disinfection",
     "Driver",
     "GpsUnit",
