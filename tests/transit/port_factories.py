@@ -94,7 +94,9 @@ def on_the_road(world, head: int = 5, seals: int = 2, farm=None):
     animals_move(
         action="load",
         animal_ids=[a.pk for a in animals],
-        happening=Happening(kind="seen", when=now, where=Where(farm_id=consignment.farm_id), actor=world.insp_a),
+        happening=Happening(
+            kind="seen", when=now, where=Where(farm_id=consignment.farm_id), actor=world.insp_a
+        ),
     )
     trip = Trip.objects.create(
         loading=loading,

@@ -36,9 +36,9 @@ def test_arrival_moves_animals_and_opens_the_seals(world):
     road.trip.refresh_from_db()
     assert road.trip.status == Trip.Status.AT_WAREHOUSE and road.trip.arrived_warehouse_at
     assert arrival.seals_intact and arrival.missing == [] and not arrival.discrepant
-    assert set(Animal.objects.filter(pk__in=[a.pk for a in road.animals]).values_list("status", flat=True)) == {
-        "at_warehouse"
-    }
+    assert set(
+        Animal.objects.filter(pk__in=[a.pk for a in road.animals]).values_list("status", flat=True)
+    ) == {"at_warehouse"}
     assert Event.objects.filter(kind="warehouse_arrived").count() == 4
     assert not Seal.objects.filter(loading=road.loading, broken_at__isnull=True).exists()
     assert not Alert.objects.filter(kind__in=["discrepancy", "seal_mismatch"]).exists()
@@ -81,7 +81,14 @@ def test_arrival_twice_and_by_others_refused(world):
 
     for user in (world.port, world.insp_a, world.ent_a_staff, world.manager):
         with pytest.raises(DomainError, match="transit officer"):
-            arrival_record(actor=user, trip=other.trip, seals_found=other.seals, head_counted=2, tags=other.codes, pen="B")
+            arrival_record(
+                actor=user,
+                trip=other.trip,
+                seals_found=other.seals,
+                head_counted=2,
+                tags=other.codes,
+                pen="B",
+            )
 
 
 def test_dead_animal_set_aside_dies_and_is_disposed_of(world):
@@ -90,7 +97,9 @@ def test_dead_animal_set_aside_dies_and_is_disposed_of(world):
     item = set_aside(world, arrival, road.codes[0])
     animal = Animal.objects.get(pk=road.animals[0].pk)
     assert animal.status == "disposed" and animal.died_on
-    kinds = list(Event.objects.filter(animal=animal).order_by("recorded_at", "pk").values_list("kind", flat=True))
+    kinds = list(
+        Event.objects.filter(animal=animal).order_by("recorded_at", "pk").values_list("kind", flat=True)
+    )
     assert kinds[-3:] == ["set_aside", "death", "disposal"]
     assert item.photos.count() == 1
 
@@ -212,7 +221,13 @@ def test_treatment(world):
     )
     assert made.site_id == world.transit.organisation_id
     treatment_record(
-        actor=world.transit, target="pen", pen="A1", agent="火碱", concentration="2%", performed_by="王", performed_at=now
+        actor=world.transit,
+        target="pen",
+        pen="A1",
+        agent="火碱",
+        concentration="2%",
+        performed_by="王",
+        performed_at=now,
     )
     for bad, message in [
         ({"target": "pen", "pen": ""}, "vehicle or a pen"),
@@ -225,6 +240,12 @@ def test_treatment(world):
             treatment_record(actor=world.transit, **data)
     with pytest.raises(DomainError, match="transit officer"):
         treatment_record(
-            actor=world.port, target="pen", pen="A", agent="a", concentration="1", performed_by="x", performed_at=now
+            actor=world.port,
+            target="pen",
+            pen="A",
+            agent="a",
+            concentration="1",
+            performed_by="x",
+            performed_at=now,
         )
     assert Disinfection.objects.count() == 2

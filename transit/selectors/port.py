@@ -137,7 +137,8 @@ def port_view(*, certificate: Certificate, trip: Trip | None, tags=None, source:
     view.seals = sorted(n for n, s in seals if s == stage)
     if view.source == "warehouse":
         arrival = Arrival.objects.filter(trip=trip).only("tags_read").first()
-        tags = arrival.tags_read if arrival else []
+        # The animals set aside after that read are not on the truck any more.
+        tags = [t for t in (arrival.tags_read if arrival else []) if t not in aside]
     tags = tags_clean(tags)
     if not tags:
         view.missing = list(view.expected_codes)
