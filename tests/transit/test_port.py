@@ -65,7 +65,7 @@ def test_clean_release_exports_everything(world, at_port):
     statuses = dict(
         Animal.objects.filter(pk__in=[a.pk for a in road.animals]).values_list("national_code", "status")
     )
-    assert statuses == {road.codes[0]: "disposed", **{c: "released" for c in road.codes[1:]}}
+    assert statuses == {road.codes[0]: "disposed", **dict.fromkeys(road.codes[1:], "released")}
     assert Animal.Status.RELEASED.label == "Exported"
     steps = list(
         Event.objects.filter(animal=road.animals[1])
@@ -143,9 +143,11 @@ def test_port_officer_named_supervisor_may_override_but_not_their_own_hold(world
 def test_refusals_certificate_states(world, at_port):
     road = at_port
     later = road.certificate.valid_until + dt.timedelta(days=1)
-    with mock.patch("django.utils.timezone.localdate", return_value=later):
-        with pytest.raises(DomainError, match="Expired"):
-            release(world, road)
+    with (
+        mock.patch("django.utils.timezone.localdate", return_value=later),
+        pytest.raises(DomainError, match="Expired"),
+    ):
+        release(world, road)
     certificate_void(actor=world.insp_a, certificate=road.certificate, reason="装运推迟")
     with pytest.raises(DomainError, match="Void"):
         release(world, road)
