@@ -17,5 +17,7 @@ urlpatterns = [
     path("herds/", include("portal_ciq.livestock.urls")),
     path("readers/", include("portal_ciq.readers.urls")),
     path("consignments/", include("portal_ciq.quarantine.urls")),
+    path("warehouse/", include("portal_ciq.warehouse.urls")),
+    path("port/", include("portal_ciq.port.urls")),
     path("", include("portal_ciq.surveillance.urls")),
 ]

@@ -1,10 +1,12 @@
 """What the port officer sees: a certificate found by its number or its QR code, and the check of
 its truck (validity, seals, head count, tags against the manifest minus the animals set aside)."""
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +18,7 @@ from quarantine.selectors import STATE_LABELS, certificate_check
 
 from ..models import Arrival, Ineligible, PortCheck, Seal, Trip
 
+READER_WINDOW = dt.timedelta(hours=6)
 NOT_FOUND = _("No certificate {number}. Check the number, or scan the QR code.")
 BAD_QR = _("This QR code is not a certificate of the bureau (unreadable, forged or altered).")
 NOT_YOUR_PORT = _("Certificate {number} leaves through {port}, not through your port.")
@@ -139,6 +142,8 @@ def port_view(*, certificate: Certificate, trip: Trip | None, tags=None, source:
         arrival = Arrival.objects.filter(trip=trip).only("tags_read").first()
         # The animals set aside after that read are not on the truck any more.
         tags = [t for t in (arrival.tags_read if arrival else []) if t not in aside]
+    elif view.source == "reader":
+        tags = port_reader_tags(certificate=certificate, trip=trip)
     tags = tags_clean(tags)
     if not tags:
         view.missing = list(view.expected_codes)
@@ -150,6 +155,20 @@ def port_view(*, certificate: Certificate, trip: Trip | None, tags=None, source:
     view.unexpected = unknown
     view.missing = sorted(set(view.expected_codes) - read)
     return view
+
+
+def port_reader_tags(*, certificate: Certificate, trip: Trip) -> list[str]:
+    """What the port's readers saw of the truck since it left the warehouse (or in the last hours)."""
+    from livestock.models import TagRead
+
+    since = trip.departed_warehouse_at or (timezone.now() - READER_WINDOW)
+    return list(
+        TagRead.objects.filter(
+            device__site_id=certificate.consignment.exit_port_id, read_at__gte=since, animal__isnull=False
+        )
+        .values_list("animal__national_code", flat=True)
+        .distinct()
+    )
 
 
 # --- scoped lists --------------------------------------------------------------------------------
