@@ -10,7 +10,10 @@ from transit.selectors.port import SOURCES
 class PortCheckForm(StyledFormMixin, forms.Form):
     q = forms.CharField(widget=forms.HiddenInput, max_length=400)
     source = forms.ChoiceField(
-        label=_("Tags from"), choices=list(SOURCES.items()), initial="typed", widget=forms.RadioSelect
+        label=_("Tags from"),
+        choices=list(SOURCES.items()),
+        initial="typed",
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     tags = forms.CharField(
         label=_("Tags read, typed or scanned"),
