@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('livestock', '0011_warehouse_port'),
+        ('livestock', '0011_animal_exported_label'),
         ('quarantine', '0003_certificate_used'),
         ('transit', '0001_spine'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
