@@ -230,3 +230,43 @@ def test_scoping(world, at_port):
     assert list(port_queue_for_user(user=world.port)) == [at_port.trip]
     assert list(port_queue_for_user(user=world.ent_b_admin)) == []
     assert port_certificate_for_user(user=world.port, text=at_port.certificate.number) == at_port.certificate
+
+
+def test_public_verification_says_used(world, at_port, client):
+    from django.urls import reverse
+
+    release(world, at_port)
+    certificate = at_port.certificate
+    page = client.get(
+        reverse("certificate_verify"), {"number": certificate.number, "token": certificate.token}
+    )
+    assert page.status_code == 200 and 'data-state="used"' in page.content.decode()
+
+
+def test_port_pages_hold_and_refusal(world, at_port, client_for):
+    from django.urls import reverse
+
+    client = client_for(world.port)
+    number = at_port.certificate.number
+    page = client.get(reverse("portal_ciq:port_screen"), {"q": at_port.certificate.qr_payload})
+    assert page.status_code == 200 and page.context["check"].head_expected == 3
+    form = {
+        "q": number,
+        "source": "typed",
+        "tags": " ".join(at_port.codes[1:3]),
+        "seals_intact": "1",
+        "head_counted": "3",
+    }
+    page = client.post(reverse("portal_ciq:port_screen"), {**form, "action": "release"})
+    assert page.status_code == 200 and not PortCheck.objects.exists()
+    assert "discrepancies" in page.content.decode() or "不符" in page.content.decode()
+    page = client.post(reverse("portal_ciq:port_screen"), {**form, "action": "hold", "reason": "少一个耳标"})
+    check = PortCheck.objects.get()
+    assert page.status_code == 302 and check.outcome == "held"
+    manager = client_for(world.manager)
+    page = manager.post(reverse("portal_ciq:port_check", kwargs={"pk": check.pk}), {"reason": ""})
+    assert page.status_code == 200
+    check.refresh_from_db()
+    assert not check.override_at
+    notice = client_for(world.port).get(reverse("portal_ciq:port_notice_pdf", kwargs={"pk": check.pk}))
+    assert notice.status_code == 404  # a hold has no export notice
