@@ -19,7 +19,18 @@ RUNS = 30
 
 
 def _world():
+    import tempfile
+    from pathlib import Path
+
+    from django.conf import settings
+
     from accounts import demo
+    from quarantine import keys
+
+    if not keys.configured():
+        # The bench signs its certificate with a throw-away key, never the bureau's.
+        settings.QUARANTINE_KEY_GENERATE = True
+        settings.QUARANTINE_SIGNING_KEY_FILE = str(Path(tempfile.mkdtemp()) / "bench-signing.pem")
     from livestock import reference as livestock_reference
     from quarantine import reference as quarantine_reference
     from surveillance import reference as surveillance_reference
