@@ -90,7 +90,12 @@ def certificate_find(*, text: str) -> Certificate:
             raise DomainError(BAD_QR, field="q") from exc
     found = (
         Certificate.objects.select_related(
-            "consignment__exit_port", "consignment__farm", "consignment__enterprise"
+            # Everything the validity check reads, in this one query (replaced_by: is it replaced?).
+            "consignment__exit_port",
+            "consignment__farm",
+            "consignment__enterprise",
+            "consignment__branch",
+            "replaced_by",
         )
         .filter(number=number)
         .first()
