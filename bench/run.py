@@ -190,6 +190,18 @@ BENCHMARKS: dict[str, Benchmark] = {
         },
         django=False,
     ),
+    # The port officer's check of a truck: bench/port.py.
+    "port": Benchmark(
+        "bench.port:run",
+        {
+            "port_check_120_ms": Figure(
+                "ms",
+                goal=50,
+                about="120 tags read against a manifest with the certificate's validity and seals "
+                "(QR verified, set-aside animals excluded), server time; median of 30.",
+            ),
+        },
+    ),
     # The bridge alone on a virtual cable: bench/bridge_kill.py.
     "bridge": Benchmark(
         "bench.bridge_kill:run",

@@ -114,6 +114,53 @@ KINDS = {
         "in_transit",
         "truck",
     ),
+    # The transit warehouse and the exit port (transit.services.warehouse, transit.services.port).
+    "warehouse_arrived": Kind(
+        _("Arrived at the transit warehouse"),
+        "ObjectEvent",
+        "OBSERVE",
+        "arriving",
+        "in_progress",
+        "house-door",
+    ),
+    "set_aside": Kind(
+        _("Set aside at the warehouse"),
+        "ObjectEvent",
+        "OBSERVE",
+        "own:setting_aside",
+        "non_sellable_other",
+        "bandaid",
+    ),
+    "transit_examined": Kind(
+        _("Examined at the transit warehouse"),
+        "ObjectEvent",
+        "OBSERVE",
+        "inspecting",
+        "conformant",
+        "clipboard2-pulse",
+    ),
+    "warehouse_departed": Kind(
+        _("Left the warehouse under new seals"), "ObjectEvent", "OBSERVE", "departing", "in_transit", "truck"
+    ),
+    "port_held": Kind(
+        _("Held at the port"), "ObjectEvent", "OBSERVE", "holding", "non_sellable_other", "pause-circle"
+    ),
+    "port_hold_overridden": Kind(
+        _("Hold overridden by a supervisor"),
+        "ObjectEvent",
+        "OBSERVE",
+        "holding",
+        "in_transit",
+        "person-check",
+    ),
+    "exported": Kind(
+        _("Released at the port and exported"),
+        "ObjectEvent",
+        "OBSERVE",
+        "departing",
+        "in_transit",
+        "box-arrow-right",
+    ),
 }
 
 

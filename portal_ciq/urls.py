@@ -20,5 +20,7 @@ urlpatterns = [
     path("journeys/", include("portal_ciq.journeys.urls")),
     path("loading/", include("portal_ciq.loading.urls")),
     path("fleet/", include("portal_ciq.fleet.urls")),
+    path("warehouse/", include("portal_ciq.warehouse.urls")),
+    path("port/", include("portal_ciq.port.urls")),
     path("", include("portal_ciq.surveillance.urls")),
 ]

@@ -106,6 +106,7 @@ class Consignment(models.Model):
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         CANCELLED = "cancelled", _("Cancelled")
+        EXPORTED = "exported", _("Exported")
 
     # The one transition table: action -> (statuses it may start from, status it leads to).
     ACTIONS = {
@@ -123,6 +124,8 @@ class Consignment(models.Model):
             {Status.DECLARED, Status.ACCEPTED, Status.EXAMINED, Status.SAMPLED, Status.RESULTS_IN},
             Status.CANCELLED,
         ),
+        # Released at the exit port (transit.services.port): the animals have left.
+        "export": ({Status.APPROVED}, Status.EXPORTED),
     }
     # Statuses in which the consignment still holds its animals: no other consignment may take them.
     HOLDING = {
@@ -338,7 +341,8 @@ class Certificate(models.Model):
     """
 
     # The only fields that may change after signing (voiding; a replacement voids the old one).
-    MUTABLE = frozenset({"voided_at", "void_reason", "voided_by"})
+    # Released at the port, it is marked used (once): it cannot take another truck out.
+    MUTABLE = frozenset({"voided_at", "void_reason", "voided_by", "used_at", "used_by"})
 
     consignment = models.ForeignKey(Consignment, on_delete=models.PROTECT, related_name="certificates")
     number = models.CharField(_("certificate number"), max_length=24, unique=True)
@@ -368,6 +372,10 @@ class Certificate(models.Model):
     voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
     void_reason = models.CharField(_("reason for voiding"), max_length=300, blank=True)
     voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    used_at = models.DateTimeField(_("used at the port"), null=True, blank=True)
+    used_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 

@@ -99,7 +99,7 @@ class CertificateCheck:
     """What verifying a stored certificate found: its state, and every sign of tampering."""
 
     certificate: Certificate
-    state: str  # "valid", "expired", "void", "replaced" or "altered"
+    state: str  # "valid", "expired", "void", "replaced", "used" or "altered"
     problems: list = field(default_factory=list)
 
     @property
@@ -116,6 +116,7 @@ STATE_LABELS = {
     "expired": _("Expired"),
     "void": _("Void"),
     "replaced": _("Replaced"),
+    "used": _("Used: released at the port"),
     "altered": _("Altered — do not accept"),
 }
 
@@ -149,6 +150,8 @@ def certificate_check(certificate: Certificate, *, today: dt.date | None = None)
         state = "replaced"
     elif certificate.voided_at:
         state = "void"
+    elif certificate.used_at:
+        state = "used"
     elif certificate.valid_until < today:
         state = "expired"
     else:

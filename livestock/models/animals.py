@@ -51,7 +51,7 @@ class Animal(models.Model):
         DECLARED = "declared", _("Declared for export")
         IN_TRANSIT = "in_transit", _("In transit")
         AT_WAREHOUSE = "at_warehouse", _("At the transit warehouse")
-        RELEASED = "released", _("Released")
+        RELEASED = "released", _("Exported")
         DEAD = "dead", _("Dead")
         DISPOSED = "disposed", _("Disposed of")
 

@@ -1,6 +1,6 @@
 """Every write of origin quarantine: one function per business action (see each module)."""
 
-from .certificates import certificate_issue, certificate_replace, certificate_void
+from .certificates import certificate_issue, certificate_mark_used, certificate_replace, certificate_void
 from .declaration import Declaration, DeclarationRefused, Problem, consignment_declare, declaration_check
 from .lims import LimsPreview, lims_check, lims_import, lims_parse
 from .workflow import (
@@ -8,6 +8,7 @@ from .workflow import (
     consignment_approve,
     consignment_cancel,
     consignment_examine,
+    consignment_export,
     consignment_reject,
     consignment_sample,
     consignment_withdraw,
@@ -21,6 +22,7 @@ __all__ = [
     "LimsPreview",
     "Problem",
     "certificate_issue",
+    "certificate_mark_used",
     "certificate_replace",
     "certificate_void",
     "consignment_accept",
@@ -28,6 +30,7 @@ __all__ = [
     "consignment_cancel",
     "consignment_declare",
     "consignment_examine",
+    "consignment_export",
     "consignment_reject",
     "consignment_sample",
     "consignment_withdraw",

@@ -19,6 +19,10 @@ from ..models import Certificate, Consignment, ExportRule
 
 ALREADY_VOID = _("Certificate {number} was already voided on {date}.")
 REASON_REQUIRED = _("Give a reason; it is shown wherever the certificate is verified.")
+ALREADY_USED = _("Certificate {number} was already used at the port on {date}.")
+CERTIFICATE_VOID = _("Certificate {number} is void: it cannot be used.")
+CERTIFICATE_EXPIRED = _("Certificate {number} expired on {date}.")
+NOT_PORT_OFFICER = _("Only a port officer or a manager may mark a certificate used.")
 NOT_YOUR_BRANCH = _("Only the inspectors of {branch} or a manager may void or replace this certificate.")
 DEFAULT_CAPACITY = gettext_noop("Official veterinarian")
 DEFAULT_VALID_DAYS = 3
@@ -128,3 +132,32 @@ def certificate_replace(
         replace_reason=reason[:300],
     )
     return new
+
+
+@transaction.atomic
+def certificate_mark_used(
+    *, actor: User, certificate: Certificate, today: dt.date | None = None
+) -> Certificate:
+    """Mark a certificate used at its release at the port: it cannot take another truck out."""
+    if actor.role not in (Role.PORT_OFFICER, Role.MANAGER):
+        raise DomainError(NOT_PORT_OFFICER)
+    certificate = _locked(certificate)
+    if certificate.used_at:
+        raise DomainError(
+            format_lazy(ALREADY_USED, number=certificate.number, date=timezone.localdate(certificate.used_at))
+        )
+    if certificate.voided_at:
+        raise DomainError(format_lazy(CERTIFICATE_VOID, number=certificate.number))
+    if certificate.valid_until < (today or timezone.localdate()):
+        raise DomainError(
+            format_lazy(CERTIFICATE_EXPIRED, number=certificate.number, date=certificate.valid_until)
+        )
+    certificate.used_at = timezone.now()
+    certificate.used_by = actor
+    save_audited(
+        certificate,
+        actor=actor,
+        reason=gettext_noop("Used at the port"),
+        update_fields=["used_at", "used_by"],
+    )
+    return certificate

@@ -73,6 +73,7 @@ ACTION_WORDS = {
     "approve": _("approved"),
     "reject": _("rejected"),
     "cancel": _("cancelled"),
+    "export": _("exported"),
 }
 # The event each action appends to every animal of the consignment.
 EVENT_OF = {
@@ -84,6 +85,8 @@ EVENT_OF = {
     "reject": "quarantine_rejected",
     "withdraw": "declaration_released",
     "cancel": "declaration_released",
+    # The port's release appends its own event to each animal (transit.services.port).
+    "export": None,
 }
 # Actions after which the consignment lets its animals go (back on the farm, free to declare).
 RELEASING = {"reject", "withdraw", "cancel"}
@@ -155,7 +158,10 @@ def _move(
         data={"consignment": consignment.number, **({"reason": reason} if reason else {}), **(data or {})},
     )
     ids = _animal_ids(consignment)
-    if action in RELEASING:
+    if action == "export":
+        # The animals have left: the consignment no longer holds them.
+        ConsignmentAnimal.objects.filter(consignment=consignment).update(holding=False)
+    elif action in RELEASING:
         ConsignmentAnimal.objects.filter(consignment=consignment).update(holding=False)
         animals_move(action="undeclare", animal_ids=ids, happening=happening)
     else:
@@ -448,3 +454,16 @@ def consignment_approve(*, actor: User, consignment: Consignment, capacity: str 
     _move(consignment, action="approve", actor=actor, data={"certificate": certificate.number})
     farm_consignment_recorded(farm=consignment.farm, on=timezone.localdate())
     return certificate
+
+
+PORT_ONLY = _("Only a port officer or a manager may close a consignment as exported.")
+
+
+@transaction.atomic
+def consignment_export(*, actor: User, consignment: Consignment, reason: str = "") -> Consignment:
+    """Close a certified consignment as exported (its truck was released at the exit port)."""
+    if actor.role not in (Role.PORT_OFFICER, Role.MANAGER):
+        raise DomainError(PORT_ONLY)
+    consignment = _locked(consignment)
+    _move(consignment, action="export", actor=actor, reason=(reason or "").strip())
+    return consignment

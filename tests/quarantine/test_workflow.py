@@ -35,6 +35,8 @@ ACTIONS = {
     "approve": lambda w, c: services.consignment_approve(actor=w.insp_a, consignment=c),
     "reject": lambda w, c: services.consignment_reject(actor=w.insp_a, consignment=c, reason="临床异常"),
     "cancel": lambda w, c: services.consignment_cancel(actor=w.insp_a, consignment=c, reason="申报错误"),
+    # Released at the port (transit.services.port calls it).
+    "export": lambda w, c: services.consignment_export(actor=w.port, consignment=c),
 }
 REACH = {
     S.DECLARED: None,
@@ -57,6 +59,9 @@ def bring_to(world, consignment, status):
         ACTIONS["withdraw"](world, consignment)
     elif status == S.CANCELLED:
         ACTIONS["cancel"](world, consignment)
+    elif status == S.EXPORTED:
+        through(world, consignment, "approve")
+        ACTIONS["export"](world, consignment)
     consignment.refresh_from_db()
     assert consignment.status == status
 

@@ -10,11 +10,17 @@ closed loading, from the farm through the warehouse to the port.
 from .fleet import Disinfection, Driver, GpsUnit, Vehicle
 from .journeys import Corridor, GpsPoint, JourneyState
 from .loading import Loading, LoadingAnimal, Seal, Trip
+from .port import PortCheck
+from .warehouse import Arrival, Ineligible, IneligiblePhoto
 
 __all__ = [
+    "Arrival",
     "Corridor",
     "GpsPoint",
+    "Ineligible",
+    "IneligiblePhoto",
     "JourneyState",
+    "PortCheck",
     "Disinfection",
     "Driver",
     "GpsUnit",
