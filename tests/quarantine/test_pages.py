@@ -162,3 +162,25 @@ def test_the_verification_page_is_rate_limited(world, client_for, settings):
         )
     assert anonymous.get(reverse("certificate_verify"), {"number": "HC1", "token": "X"}).status_code == 429
     cache.clear()
+
+
+def test_the_sample_labels_hold_each_sample_as_barcode_text_and_qr(world, client_for, tmp_path):
+    import subprocess
+
+    farm = farm_a(world)
+    consignment = declare(world, farm, ready_herd(world, farm, range(1, 4)))
+    through(world, consignment, "sample")
+    url = reverse("portal_ciq:sample_labels", args=[consignment.pk])
+    response = client_for(world.insp_a).get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    (tmp_path / "labels.pdf").write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "labels.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for sample in consignment.samples.all():
+        assert sample.number in text and sample.national_code in text
+    assert consignment.number in text and "血样" in text
+    # Not yet sampled: no labels to print.
+    other = declare(world, farm, ready_herd(world, farm, range(11, 13)))
+    labels = reverse("portal_ciq:sample_labels", args=[other.pk])
+    assert client_for(world.insp_a).get(labels).status_code == 404
