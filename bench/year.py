@@ -1090,10 +1090,11 @@ def consignments(year: Year, farms: list[Farm_]) -> dict:
     37 head, declared a few days before and approved with a signed certificate on its export day;
     a few declared before and withdrawn, cancelled or rejected; the groups due in the next days
     still in progress (their animals ``declared``)."""
+    from django.core.management.color import no_style
     from django.db import connection
 
     from farms.models import Farm
-    from livestock.models import Animal
+    from livestock.models import Animal, Event
     from quarantine.generate import Generator, Lot, reset_sequences
 
     rng = random.Random(SEED + 12)
@@ -1101,6 +1102,9 @@ def consignments(year: Year, farms: list[Farm_]) -> dict:
     rows = Farm.objects.in_bulk([f.id for f in farms])
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")  # as the year's writers
+        # The events go in without ids: the sequence must follow the ids the writers gave.
+        for statement in connection.ops.sequence_reset_sql(no_style(), [Event]):
+            cursor.execute(statement)
     pending = 0
     for farm in farms:
         model = rows[farm.id]
