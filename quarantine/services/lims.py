@@ -30,9 +30,6 @@ COLUMNS_MISSING = _("The file has no column for: {columns}. Expected e.g. 样品
 TOO_BIG = _("The file is larger than 2 MB; export one day's results at a time.")
 NO_ROWS = _("The file holds no results.")
 UNKNOWN_SAMPLES = _("Sample numbers not on record: {samples}.")
-OTHER_BRANCH = _(
-    "Samples of consignments of another branch than {branch}, which this laboratory serves: {samples}."
-)
 NOT_WAITING = _("Consignment {number} is “{status}”, not waiting for lab results.")
 
 
@@ -92,18 +89,7 @@ def lims_check(*, actor: User, rows: list[dict]) -> LimsPreview:
     unknown = sorted(numbers - set(found))
     if unknown:
         preview.problems.append(format_lazy(UNKNOWN_SAMPLES, samples="、".join(unknown)))
-    consignments = list(
-        Consignment.objects.filter(pk__in=set(found.values())).select_related("branch").order_by("number")
-    )
-    # A laboratory attached to a branch (Organisation.branch) takes only that branch's samples;
-    # one attached to none (the bureau's central laboratory) serves every branch.
-    served = actor.organisation.branch if actor.role == Role.LAB_ANALYST and actor.organisation_id else None
-    if served is not None:
-        others = {c.pk for c in consignments if c.branch_id != served.pk}
-        if others:
-            samples = sorted(n for n, pk in found.items() if pk in others)
-            preview.problems.append(format_lazy(OTHER_BRANCH, branch=served, samples="、".join(samples)))
-            consignments = [c for c in consignments if c.pk not in others]
+    consignments = Consignment.objects.filter(pk__in=set(found.values())).order_by("number")
     for consignment in consignments:
         if not consignment.can("results"):
             preview.problems.append(

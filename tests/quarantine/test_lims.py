@@ -7,7 +7,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.errors import DomainError
-from accounts.models import Organisation
 from quarantine import services
 from quarantine.models import LabResult
 
@@ -74,17 +73,3 @@ def test_the_import_page_previews_then_imports(world, sampled, client_for):
     response = client.post(url, {"confirm": "1"})
     assert response.status_code == 302
     assert LabResult.objects.count() == len(rows)
-
-
-def test_a_laboratory_of_one_branch_cannot_import_another_branchs_results(world, sampled):
-    # The demo laboratory serves every branch; attached to the Hunan branch, it may not enter
-    # results for the Huizhou farm's consignments: named, nothing written.
-    Organisation.objects.filter(pk=world.lab.organisation_id).update(branch=world.branch_b)
-    world.lab.refresh_from_db()
-    rows = [r for c in sampled for r in negative_rows(c)]
-    preview = services.lims_check(actor=world.lab, rows=services.lims_parse(csv_of(rows)))
-    text = " ".join(str(p) for p in preview.problems)
-    assert not preview.ok and rows[0]["sample"] in text and "another branch" in text
-    with pytest.raises(DomainError):
-        services.lims_import(actor=world.lab, rows=services.lims_parse(csv_of(rows)))
-    assert not LabResult.objects.exists()
