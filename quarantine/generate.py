@@ -161,6 +161,9 @@ class Generator:
         moment = timezone.make_aware(dt.datetime.combine(day, dt.time()) + dt.timedelta(hours=hour))
         return min(moment, timezone.now() - dt.timedelta(minutes=5))
 
+    def _by(self, at: dt.datetime, minutes: int) -> dt.datetime:
+        return min(at, timezone.now() - dt.timedelta(minutes=minutes))
+
     def _sampling_percent(self, enterprise_id: int) -> int:
         if enterprise_id not in self.percent:
             from farms.services import credit_sampling_percent
@@ -250,14 +253,17 @@ class Generator:
         if stop <= 1:
             return self._done(c)
         # The branch accepts within hours, examines and samples the day before loading (or today).
-        accepted_at = declared_at + dt.timedelta(hours=rng.uniform(1, 6))
+        # Each step no later than now (a consignment declared this morning is accepted by now).
+        accepted_at = self._by(declared_at + dt.timedelta(hours=rng.uniform(1, 6)), 4)
         self._step(
             c, "accept", S.DECLARED, S.ACCEPTED, inspector, accepted_at, "quarantine_accepted", animal_ids
         )
         if stop <= 2:
             return self._done(c)
         exam_day = min(max(loading - dt.timedelta(days=1), accepted_at.date()), self.today)
-        exam_at = max(self._at(exam_day, 9 + rng.random() * 2), accepted_at + dt.timedelta(minutes=30))
+        exam_at = self._by(
+            max(self._at(exam_day, 9 + rng.random() * 2), accepted_at + dt.timedelta(minutes=30)), 3
+        )
         if fate == "rejected":
             self._step(
                 c,
@@ -297,7 +303,7 @@ class Generator:
         if stop <= 3:
             return self._done(c)
         # Sampling by the enterprise's credit rating, the seed kept so anyone can draw again.
-        sample_at = exam_at + dt.timedelta(minutes=rng.randint(20, 90))
+        sample_at = self._by(exam_at + dt.timedelta(minutes=rng.randint(20, 90)), 2)
         percent = self._sampling_percent(farm.enterprise_id)
         count = sampling.sample_count(
             head_count=len(lot.animals), percent=percent, minimum=rule.min_samples if rule else 1
