@@ -132,6 +132,31 @@ BENCHMARKS: dict[str, Benchmark] = {
             ),
         },
     ),
+    "quarantine": Benchmark(
+        "bench.quarantine:run",
+        {
+            "declare_40_ms": Figure(
+                "ms",
+                goal=100,
+                about="consignment_declare of 40 living pigs of one farm, every rule checked and the "
+                "consignment, its animals and their events saved, until committed (server time); median "
+                "of 7, the worst beside it.",
+            ),
+            "declare_600_ms": Figure(
+                "ms", goal=500, about="The same with 600 animals (a large enterprise's day of loading)."
+            ),
+            "certificate_pdf_ms": Figure(
+                "ms",
+                goal=200,
+                about="The signed certificate of 120 animals checked (signature, rows, QR payload) and "
+                "rendered as the PDF page serves it.",
+            ),
+            "verify_qr_ms": Figure(
+                "ms", goal=5, about="A certificate's QR payload verified offline with the published keys."
+            ),
+        },
+        data="year",
+    ),
     # gunicorn with the production settings, and an asyncio load generator: see load.py.
     "load": Benchmark(
         "bench.load:run",

@@ -133,6 +133,7 @@ def template_name(scale: float = 1.0, template: str | None = None) -> str:
 def key(scale: float) -> str:
     """What the template was made from: this module, every migration, the scale."""
     digest = hashlib.sha1(Path(__file__).read_bytes())
+    digest.update((ROOT / "quarantine" / "generate.py").read_bytes())
     for path in sorted(ROOT.glob("*/migrations/*.py")):
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
@@ -206,6 +207,8 @@ def build(db_url: str, *, scale: float = 1.0) -> None:
         "DJANGO_SETTINGS_MODULE": "config.settings.base",
         "DJANGO_DEBUG": "false",
         "PYTHONPATH": str(ROOT),
+        # The consignments' certificates are signed: with the key under var/ unless one is set.
+        "QUARANTINE_KEY_GENERATE": os.environ.get("QUARANTINE_KEY_GENERATE", "true"),
     }
     started = time.monotonic()
     subprocess.run(
@@ -249,6 +252,7 @@ class Cohort:
     pen: str
     exported_on: dt.date | None  # None: still on the farm
     breeders: bool = False
+    first_id: int = 0  # its animals' ids: first_id .. first_id + size - 1
 
 
 @dataclass(slots=True)
@@ -537,6 +541,7 @@ class Year:
         rng, today = self.rng, self.today
         export_age, reg_age, rations = LIFE[farm.species]
         first_animal = self.ids["animal"].take(c.size)
+        c.first_id = first_animal
         ids = list(range(first_animal, first_animal + c.size))
         end = c.exported_on or today  # the last day on the farm (or today)
         # Deaths: young ones more; disposed of the same or the next day.
@@ -1025,6 +1030,9 @@ def make(scale: float) -> None:
     rows = year.write(farms)
     step(f"rows written ({', '.join(f'{k} {v:,}' for k, v in rows.items())})", started)
     started = time.monotonic()
+    made = consignments(year, farms)
+    step(f"consignments ({', '.join(f'{k} {v:,}' for k, v in made.items())})", started)
+    started = time.monotonic()
     _parallel(url, again)
     step("indexes rebuilt", started)
     started = time.monotonic()
@@ -1065,6 +1073,86 @@ def make(scale: float) -> None:
         json.dumps({"scale": scale, "seconds": round(total, 1), "rows": rows, "steps": dict(steps)}),
         flush=True,
     )
+
+
+# Head per consignment: Shenzhen's ~1.6 million head in ~43,000 batches a year.
+HEAD_PER_CONSIGNMENT = 37
+# Of the lots exported: declared before and withdrawn, cancelled or rejected at the examination
+# (then declared again), and approved with the certificate replaced.
+FAILED_BEFORE = {"withdrawn": 0.01, "cancelled": 0.005, "rejected": 0.01}
+REPLACED = 0.005
+# Living age groups due within these days are in progress: how far each got (days before loading).
+IN_PROGRESS = {3: "declared", 2: "accepted", 1: "sampled", 0: "results_in"}
+
+
+def consignments(year: Year, farms: list[Farm_]) -> dict:
+    """The year's consignments (quarantine.generate): every exported age group in lots of about
+    37 head, declared a few days before and approved with a signed certificate on its export day;
+    a few declared before and withdrawn, cancelled or rejected; the groups due in the next days
+    still in progress (their animals ``declared``)."""
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    from farms.models import Farm
+    from livestock.models import Animal, Event
+    from quarantine.generate import Generator, Lot, reset_sequences
+
+    rng = random.Random(SEED + 12)
+    gen = Generator(today=year.today, seed=SEED + 12)
+    rows = Farm.objects.in_bulk([f.id for f in farms])
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")  # as the year's writers
+        # The events go in without ids: the sequence must follow the ids the writers gave.
+        for statement in connection.ops.sequence_reset_sql(no_style(), [Event]):
+            cursor.execute(statement)
+    pending = 0
+    for farm in farms:
+        model = rows[farm.id]
+        export_age = LIFE[farm.species][0]
+        for c in farm.cohorts:
+            if c.breeders:
+                continue
+            due = c.exported_on
+            fate = None
+            if due is None:
+                ahead = (c.birth + dt.timedelta(days=export_age) - year.today).days
+                fate = IN_PROGRESS.get(ahead)
+                if fate is None:
+                    continue
+                due = year.today + dt.timedelta(days=ahead)
+            status = "released" if c.exported_on else "on_farm"
+            animals = list(
+                Animal.objects.filter(pk__gte=c.first_id, pk__lt=c.first_id + c.size, status=status)
+                .order_by("pk")
+                .values_list("pk", "national_code")
+            )
+            if not animals:
+                continue
+            n = max(1, round(len(animals) / HEAD_PER_CONSIGNMENT))
+            for i in range(n):
+                part = animals[i * len(animals) // n : (i + 1) * len(animals) // n]
+                if fate:
+                    gen.add(Lot(model, part, due, fate))
+                    continue
+                for failed, share in FAILED_BEFORE.items():
+                    if rng.random() < share:
+                        gen.add(Lot(model, part, due - dt.timedelta(days=rng.randint(3, 8)), failed))
+                        break
+                gen.add(Lot(model, part, due, "replaced" if rng.random() < REPLACED else "approved"))
+                pending += 1
+            if pending >= 500:
+                gen.flush()
+                gen.statuses = {a: s for a, s in gen.statuses.items() if s == "declared"}
+                pending = 0
+    gen.flush()
+    reset_sequences()
+    declared = [a for a, s in gen.statuses.items() if s == "declared"]
+    Animal.objects.filter(pk__in=declared).update(status="declared")
+    for farm_id, day in gen.last_consignment.items():
+        Farm.objects.filter(pk=farm_id).update(last_consignment_on=day)
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = origin")
+    return dict(gen.counts)
 
 
 def _after_rows(year: Year) -> None:

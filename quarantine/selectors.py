@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Role, User
 from accounts.selectors import ALL_SEEING_ROLES
-from livestock.models import Animal
+from livestock.models import Animal, ReaderDevice, TagRead
 
 from . import compact, keys
 from .content import certificate_content, essentials_of
@@ -206,3 +206,41 @@ def declarable_herd(*, farm, limit: int) -> list[dict]:
         .order_by("pen", "national_code")
         .values("national_code", "pen")[:limit]
     )
+
+
+# Tags read on a reader, for the declaration: the last READER_WINDOW_MIN minutes, among the
+# device's newest READER_SCAN reads only (no index serves read_at for one device).
+READER_WINDOW_MIN = 30
+READER_SCAN = 20_000
+
+
+def declaration_readers(*, user: User) -> QuerySet[ReaderDevice]:
+    """The active readers on the farms of ``user``'s enterprise: those it may declare from."""
+    if not (user.is_authenticated and user.is_active and user.is_enterprise_user):
+        return ReaderDevice.objects.none()
+    return (
+        ReaderDevice.objects.filter(farm__enterprise_id=user.organisation_id, is_active=True)
+        .select_related("farm")
+        .order_by("code")
+    )
+
+
+def tags_read_on(*, device: ReaderDevice, now: dt.datetime | None = None) -> list[str]:
+    """The different tags ``device`` read in the last READER_WINDOW_MIN minutes, for a declaration.
+
+    An animal of the device's enterprise is given by its national code; any other tag (a stranger,
+    another enterprise's animal) as the RFID number read, so the declaration names it without
+    telling whose it is.
+    """
+    since = (now or timezone.now()) - dt.timedelta(minutes=READER_WINDOW_MIN)
+    rows = (
+        TagRead.objects.filter(device=device)
+        .order_by("-pk")
+        .values_list("tag", "read_at", "animal__national_code", "animal__enterprise_id")[:READER_SCAN]
+    )
+    enterprise_id = device.farm.enterprise_id if device.farm_id else None
+    tags = set()
+    for tag, read_at, code, owner in rows:
+        if read_at >= since:
+            tags.add(code if code and owner == enterprise_id else tag)
+    return sorted(tags)

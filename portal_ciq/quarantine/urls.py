@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/accept/", views.AcceptView.as_view(), name="consignment_accept"),
     path("<int:pk>/examine/", views.ExamineView.as_view(), name="consignment_examine"),
     path("<int:pk>/sample/", views.SampleView.as_view(), name="consignment_sample"),
+    path("<int:pk>/labels.pdf", views.SampleLabelsView.as_view(), name="sample_labels"),
     path("<int:pk>/results/", views.ResultsView.as_view(), name="consignment_results"),
     path("<int:pk>/approve/", views.ApproveView.as_view(), name="consignment_approve"),
     path("<int:pk>/reject/", views.RejectView.as_view(), name="consignment_reject"),

@@ -1,7 +1,7 @@
 """The bureau's side of origin quarantine: the branch's queue, a consignment and its actions."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
@@ -14,6 +14,7 @@ from accounts.params import paginate
 from farms.models import CreditRating
 from portal_shared.certificates import certificate_pdf_response
 from quarantine import services
+from quarantine.labels import sample_labels_pdf
 from quarantine.models import Analyte, Consignment
 from quarantine.selectors import (
     certificate_check,
@@ -197,6 +198,21 @@ class CertificateReplaceView(CertificateVoidView):
             certificate=_certificate(consignment, self.kwargs["number"]),
             reason=request.POST.get("reason", ""),
         )
+
+
+class SampleLabelsView(RuleRequiredMixin, View):
+    """The consignment's sample labels as a PDF (A4, 24 labels a sheet), for the branch's inspectors."""
+
+    permission_required = "quarantine.inspect"
+
+    def get(self, request, pk):
+        consignment = consignment_get_for_user(user=request.user, pk=pk)
+        samples = list(consignment.samples.order_by("number"))
+        if not samples:
+            raise Http404
+        response = HttpResponse(sample_labels_pdf(consignment, samples), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{consignment.number}-labels.pdf"'
+        return response
 
 
 class CertificatePdfView(RuleRequiredMixin, View):

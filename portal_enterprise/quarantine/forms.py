@@ -3,10 +3,12 @@
 import re
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from farms.models import Farm, Species
-from quarantine.selectors import exit_ports
+from livestock.models import ReaderDevice
+from quarantine.selectors import READER_WINDOW_MIN, exit_ports, tags_read_on
 
 SPLIT = re.compile(r"[\s,;，；、]+")
 MAX_FILE = 512 * 1024
@@ -26,6 +28,15 @@ class DeclarationForm(forms.Form):
         required=False,
         help_text=_("A text or CSV file with one tag per line."),
     )
+    reader = forms.ModelChoiceField(
+        label=_("Or take the tags read on a reader"),
+        queryset=None,
+        required=False,
+        help_text=format_lazy(
+            _("Every tag this reader read in the last {minutes} minutes is added to the list."),
+            minutes=READER_WINDOW_MIN,
+        ),
+    )
     head_count = forms.IntegerField(label=_("Head count"), min_value=1, max_value=5000)
     planned_loading_on = forms.DateField(
         label=_("Planned loading date"), widget=forms.DateInput(attrs={"type": "date"})
@@ -39,9 +50,11 @@ class DeclarationForm(forms.Form):
     contact_name = forms.CharField(label=_("Contact"), max_length=100)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=40)
 
-    def __init__(self, *args, farms=None, picked=(), **kwargs):
+    def __init__(self, *args, farms=None, picked=(), readers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["farm"].queryset = farms if farms is not None else Farm.objects.none()
+        # Only the enterprise's own readers: another's is "not one of the available choices".
+        self.fields["reader"].queryset = readers if readers is not None else ReaderDevice.objects.none()
         self.picked = list(picked)
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
@@ -62,4 +75,6 @@ class DeclarationForm(forms.Form):
             except UnicodeDecodeError:
                 self.add_error("tags_file", _("The file is not UTF-8 text; save it as a text or CSV file."))
         found = [t for t in SPLIT.split(text) if t]
-        return found + [t for t in self.picked if t]
+        reader = self.cleaned_data.get("reader")
+        read = tags_read_on(device=reader) if reader else []
+        return found + [t for t in self.picked if t] + read

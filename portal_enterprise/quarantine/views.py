@@ -21,6 +21,7 @@ from quarantine.selectors import (
     consignment_get_for_user,
     consignment_list_for_user,
     declarable_herd,
+    declaration_readers,
 )
 
 from .forms import DeclarationForm
@@ -64,6 +65,7 @@ class DeclareView(RuleRequiredMixin, FormView):
         kwargs = super().get_form_kwargs()
         kwargs["farms"] = self.farms()
         kwargs["picked"] = self.request.POST.getlist("pick") if self.request.method == "POST" else []
+        kwargs["readers"] = declaration_readers(user=self.request.user)
         return kwargs
 
     def get_context_data(self, **kwargs):

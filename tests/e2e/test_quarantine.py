@@ -1,11 +1,14 @@
 """Origin quarantine in the browser: a refused declaration naming its animals, then the bureau's pages.
 
-The enterprise pastes tags of which one animal is in withdrawal: the refusal names it and its
-rule; declared without it, the consignment reaches the Huizhou inspector's queue, is taken to a
-certificate, and the public page says "valid" for its QR code; the PDF holds the tags and the
-Chinese title, the QR code's content verifies offline with the published keys, and once the
-inspector voids the certificate the public page says "void". Screenshots of the declaration
-form, the queue, the consignment and the verification page, in both languages.
+The enterprise pastes tags of which one animal is in withdrawal, while its farm lies in an African
+swine fever zone: the refusal names the animal and its rule, and the zone and its disease. Once the
+zone is lifted and declared without that animal, the consignment reaches the Huizhou inspector's
+queue, is accepted in the browser, examined and sampled; the laboratory uploads the LIMS CSV export,
+sees every row checked and imports it; approved, the public page says "valid" for its QR code;
+the PDF holds the tags and the Chinese title, the QR code's content verifies offline with the
+published keys, and once the inspector voids the certificate the public page says "void".
+Screenshots of the declaration form, the queue, the consignment, the LIMS preview and the
+verification page, in both languages.
 """
 
 import datetime as dt
@@ -38,11 +41,16 @@ def snap(shot, page, step):
 
 @pytest.mark.parametrize("locale", ["zh-CN", "en-GB"])
 def test_declaration_queue_and_verification(new_context, login, references, shot, locale, tmp_path):
+    from decimal import Decimal
+
     from livestock.services.records import log_record
     from quarantine.models import Certificate, Consignment
     from quarantine.pdf import verify_url
     from quarantine.verify import main as verify_main
-    from tests.quarantine.factories import farm_a, ready_herd, through
+    from surveillance.models import Disease, DiseaseReport
+    from surveillance.services import report_create, report_lift
+    from tests.farms.factories import BOLUO
+    from tests.quarantine.factories import farm_a, negative_rows, ready_herd, through
 
     world = references
     farm = farm_a(world)
@@ -60,6 +68,14 @@ def test_declaration_queue_and_verification(new_context, login, references, shot
             "withdrawal_days": 10,
         },
         animal_ids=[animals[0].pk],
+    )
+    report = report_create(
+        actor=world.manager,
+        disease=Disease.objects.get(code="asf"),
+        confirmed_on=timezone.localdate(),
+        source=DiseaseReport.Source.NATIONAL_BULLETIN,
+        latitude=BOLUO["latitude"] + Decimal("0.01"),
+        longitude=BOLUO["longitude"],
     )
     today = timezone.localdate()
     page = new_context(locale).new_page()
@@ -82,8 +98,12 @@ def test_declaration_queue_and_verification(new_context, login, references, shot
     problems = page.locator("[data-testid=problems]")
     expect(problems).to_contain_text(animals[0].national_code)
     expect(problems.locator("[data-rule=withdrawal]")).to_have_count(1)
+    expect(problems.locator("[data-rule=zone]").first).to_contain_text(
+        "非洲猪瘟" if locale == "zh-CN" else "African swine fever"
+    )
     snap(shot, page, "declaration-refused")
     assert not Consignment.objects.exists()
+    report_lift(actor=world.manager, report=report, reason="疫区解除封锁")
 
     page.fill("#id_tags", "\n".join(a.national_code for a in animals[1:]))
     page.fill("#id_head_count", str(len(animals) - 1))
@@ -102,7 +122,28 @@ def test_declaration_queue_and_verification(new_context, login, references, shot
     expect(inspector.locator("[data-testid=examine]")).to_be_visible()
     snap(shot, inspector, "consignment-examine")
 
-    through(world, consignment, "approve", start="examine")
+    through(world, consignment, "sample", start="examine")
+
+    # The laboratory's LIMS export, uploaded: every row checked and shown, then imported.
+    lab = new_context(locale).new_page()
+    login(lab, "lab_analyst")
+    lab.goto("/bureau/consignments/lims/")
+    lims = tmp_path / "lims.csv"
+    lims.write_text(
+        "样品编号,检测项目,结果\n"
+        + "".join(f"{r['sample']},{r['analyte']},{r['result']}\n" for r in negative_rows(consignment)),
+        encoding="utf-8",
+    )
+    lab.set_input_files("#file", str(lims))
+    lab.click("[data-testid=check]")
+    expect(lab.locator("[data-testid=preview]")).to_contain_text(consignment.number)
+    snap(shot, lab, "lims-preview")
+    lab.click("[data-testid=confirm]")
+    expect(lab.locator(".alert-success")).to_be_visible()
+    consignment.refresh_from_db()
+    assert consignment.status == "results_in"
+
+    through(world, consignment, "approve", start="approve")
     certificate = Certificate.objects.get()
     inspector.goto(f"/bureau/consignments/{consignment.pk}/")
     expect(inspector.locator("[data-testid=certificate-state]")).to_have_attribute("data-state", "valid")

@@ -70,6 +70,8 @@ MATRIX = {
     "portal_ciq:consignment_accept": act(),
     "portal_ciq:consignment_examine": act(),
     "portal_ciq:consignment_sample": act(),
+    # The labels of the samples taken: the branch's inspectors (and managers) print them.
+    "portal_ciq:sample_labels": case(HUIZHOU, not_found={"insp_b"}, kwargs=sampled),
     # The lab sees the sampled consignment; the inspectors may not enter results.
     "portal_ciq:consignment_results": case(
         {"lab", "manager"},

@@ -162,3 +162,75 @@ def test_the_verification_page_is_rate_limited(world, client_for, settings):
         )
     assert anonymous.get(reverse("certificate_verify"), {"number": "HC1", "token": "X"}).status_code == 429
     cache.clear()
+
+
+def test_the_sample_labels_hold_each_sample_as_barcode_text_and_qr(world, client_for, tmp_path):
+    import subprocess
+
+    farm = farm_a(world)
+    consignment = declare(world, farm, ready_herd(world, farm, range(1, 4)))
+    through(world, consignment, "sample")
+    url = reverse("portal_ciq:sample_labels", args=[consignment.pk])
+    response = client_for(world.insp_a).get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    (tmp_path / "labels.pdf").write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "labels.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for sample in consignment.samples.all():
+        assert sample.number in text and sample.national_code in text
+    assert consignment.number in text and "血样" in text
+    # Not yet sampled: no labels to print.
+    other = declare(world, farm, ready_herd(world, farm, range(11, 13)))
+    labels = reverse("portal_ciq:sample_labels", args=[other.pk])
+    assert client_for(world.insp_a).get(labels).status_code == 404
+
+
+def test_the_declaration_takes_the_tags_read_on_the_enterprises_own_reader(world, farm, client_for):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from farms.models import Farm
+    from livestock.models import TagRead
+    from livestock.services.devices import device_register
+    from tests.farms.factories import BOLUO, registered_farm
+
+    animals = ready_herd(world, farm, range(1, 4))
+    chute = device_register(actor=world.insp_a, code="q-chute", name="通道读卡器", farm=farm)
+    now = timezone.now()
+    stranger = "156240000999999"
+    reads = [(a.rfid, a) for a in animals] + [(animals[0].rfid, animals[0]), (stranger, None)]
+    for seq, (rfid, animal) in enumerate(reads, start=1):
+        TagRead.objects.create(
+            device=chute, seq=seq, tag=rfid, read_at=now, received_at=now, raw=rfid, animal=animal
+        )
+    # An old read is not taken.
+    TagRead.objects.create(
+        device=chute, seq=99, tag="156240000888888", read_at=now - dt.timedelta(hours=2), received_at=now
+    )
+    client = client_for(world.ent_a_staff)
+    url = reverse("portal_enterprise:consignment_declare")
+    response = client.post(url, {**form_data(world, farm, [], head_count=4), "reader": chute.pk})
+    problems = {p.rule: p for p in response.context["problems"]}
+    # The stranger's tag is named; the animal read twice is listed once (4 different tags).
+    assert set(problems) == {"not_on_record"} and problems["not_on_record"].tags == [stranger]
+    assert "888888" not in response.content.decode()
+    TagRead.objects.filter(tag=stranger).delete()
+    response = client.post(url, {**form_data(world, farm, [], head_count=3), "reader": chute.pk})
+    consignment = Consignment.objects.get()
+    assert response.status_code == 302
+    assert sorted(consignment.items.values_list("national_code", flat=True)) == sorted(
+        a.national_code for a in animals
+    )
+    # Another enterprise's reader is not among the choices: refused, nothing declared.
+    theirs = registered_farm(
+        world, name_zh="湘润二场", name_en="Xiangrun Farm No. 2", latitude=BOLUO["latitude"] + Decimal("0.05")
+    )
+    Farm.objects.filter(pk=theirs.pk).update(enterprise=world.ent_b)
+    other = device_register(actor=world.insp_a, code="q-other", name="他场读卡器", farm=theirs)
+    response = client_for(world.ent_a_staff).post(
+        url, {**form_data(world, farm, [a.national_code for a in animals], head_count=3), "reader": other.pk}
+    )
+    assert response.status_code == 200 and "reader" in response.context["form"].errors
+    assert Consignment.objects.count() == 1
