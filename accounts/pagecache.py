@@ -65,6 +65,7 @@ _WRITE = re.compile(
 )
 _READ = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
 _QUOTED = re.compile(r'"(\w+)"')
+PERIODS = {"day": "%Y-%m-%d", "minute": "%Y-%m-%dT%H:%M", "second": "%Y-%m-%dT%H:%M:%S"}
 _local = threading.local()
 _db_ids: dict[tuple, str] = {}
 
@@ -217,7 +218,9 @@ class PageCacheMixin:
     """
 
     page_cache = True
-    page_cache_minute = False
+    # How long a rendered page may stand for "now": its clock shows the day ("day"), the
+    # minute ("minute": "5 minutes ago") or the second ("second": a reader's heartbeat age).
+    page_cache_period = "day"
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -229,13 +232,16 @@ class PageCacheMixin:
             raise TypeError(f"{cls.__name__}: PageCacheMixin must come after the access mixin")
 
     def page_cache_key(self, request, db: str) -> str:
-        now = timezone.localtime()
-        when = now.strftime("%Y-%m-%dT%H:%M" if self.page_cache_minute else "%Y-%m-%d")
+        when = timezone.localtime().strftime(PERIODS[self.page_cache_period])
         what = hashlib.blake2b(
             f"{type(self).__module__}.{type(self).__qualname__}|{request.get_full_path()}".encode(),
             digest_size=12,
         ).hexdigest()
         return f"{PREFIX}:p:{db}:{request.user.pk}:{get_language()}:{when}:{what}"
+
+    def page_cache_skip(self, request) -> bool:
+        """True for a request whose page must not be read from or kept in the cache."""
+        return False
 
     def dispatch(self, request, *args, **kwargs):
         if (
@@ -244,6 +250,7 @@ class PageCacheMixin:
             or request.headers.get("HX-Request")
             or not request.user.is_authenticated
             or _has_messages(request)
+            or self.page_cache_skip(request)
         ):
             return super().dispatch(request, *args, **kwargs)
         db = _db_id()
@@ -258,12 +265,18 @@ class PageCacheMixin:
             if versions(tables, db=db) == stored:
                 return _respond(request, content, headers)
         before = versions(_known_tables(), db=db)
+        # A real CSRF token asked for while rendering (not through the placeholder) is this
+        # session's: such a page is not kept.
+        csrf_asked = request.META.pop("CSRF_COOKIE_NEEDS_UPDATE", None)
         with _track_reads() as reads:
             response = super().dispatch(request, *args, **kwargs)
             if isinstance(response, TemplateResponse):
                 response.context_data = {**(response.context_data or {}), "csrf_token": CSRF_PLACEHOLDER}
                 response.render()
-        if response.status_code != 200 or response.streaming or before is None:
+        real_token = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        if csrf_asked and not real_token:
+            request.META["CSRF_COOKIE_NEEDS_UPDATE"] = csrf_asked
+        if response.status_code != 200 or response.streaming or before is None or real_token:
             return response
         # Names after FROM that are no table (EXTRACT(YEAR FROM ...)) fall out here.
         tables = ((reads.tables & set(before)) | set(ALWAYS)) - UNTRACKED

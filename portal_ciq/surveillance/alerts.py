@@ -60,7 +60,7 @@ class AlertsMixin(RuleRequiredMixin):
 class AlertCentreView(AlertsMixin, PageCacheMixin, TemplateView):
     """Every alert in the user's scope: counts, filters, and the list answered in place."""
 
-    page_cache_minute = True  # "5 minutes ago"
+    page_cache_period = "minute"  # "5 minutes ago"
 
     template_name = "portal_ciq/surveillance/alert_centre.html"
 
