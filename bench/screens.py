@@ -5,7 +5,7 @@ The load benchmark says how fast a screen is under gunicorn; this says why. Ever
 every middleware, a logged-in session — ``--n`` times after a warm-up, and its CPU time per
 request (this process only: the database's own time is apart) is set beside the floor's, with its
 queries and their time. ``--profile NAME`` runs one screen under cProfile and prints the functions
-that cost most.
+that cost most; ``--no-cache`` renders every request (what a page costs when it changed).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/lv_x python -m bench.screens
     DATABASE_URL=... python -m bench.screens --only farm_registry,herd_list --n 50
@@ -95,8 +95,13 @@ def main(argv=None) -> None:
     parser.add_argument("--profile", help="one screen under cProfile")
     parser.add_argument("--sort", default="tottime", help="cProfile's sort key (tottime, cumulative)")
     parser.add_argument("--lines", type=int, default=40)
+    parser.add_argument("--no-cache", action="store_true", help="render every time (accounts.pagecache off)")
     args = parser.parse_args(argv)
     _setup()
+    if args.no_cache:
+        from accounts.pagecache import PageCacheMixin
+
+        PageCacheMixin.page_cache = False
     from bench import load
 
     load._passwords()
