@@ -40,10 +40,14 @@ def code_html(code: str) -> str:
 
 @register.simple_tag
 def read_rows(reads, fresh=False):
-    late_title = escape(gettext("Received long after it was read: it had waited in the bridge backlog."))
-    late = f' <span class="badge text-bg-warning fw-normal" title="{late_title}">{escape(gettext("late"))}</span>'
+    late = format_html(
+        ' <span class="badge text-bg-warning fw-normal" title="{}">{}</span>',
+        gettext("Received long after it was read: it had waited in the bridge backlog."),
+        gettext("late"),
+    )
     unknown = format_html(
-        '<span class="badge text-bg-danger" data-testid="unknown-tag"><i class="bi bi-question-diamond"></i> {}</span>',
+        '<span class="badge text-bg-danger" data-testid="unknown-tag">'
+        '<i class="bi bi-question-diamond"></i> {}</span>',
         gettext("unknown tag"),
     )
     reread = format_html(
@@ -55,20 +59,22 @@ def read_rows(reads, fresh=False):
     rows = []
     for read in reads:
         css = ("read-new" if fresh else "") + (" read-unknown" if read.animal_id is None else "")
-        when = safe_date(read.read_at, "H:i:s")
+        when = escape(safe_date(read.read_at, "H:i:s"))
         if read.other_day:
-            when = f'<span class="text-muted small">{escape(safe_date(read.read_at, "m-d"))}</span> {escape(when)}'
-        else:
-            when = escape(when)
+            when = f'<span class="text-muted small">{escape(safe_date(read.read_at, "m-d"))}</span> {when}'
+        title = escape(safe_date(read.read_at, "Y-m-d H:i:s"))
         if read.animal_id is None:
             animal = unknown
         else:
             animal = code_html(read.animal.national_code)
             if read.animal_url:
-                animal = f'<a class="text-decoration-none" href="{escape(read.animal_url)}" data-testid="animal-link">{animal}</a>'
+                href = escape(read.animal_url)
+                animal = (
+                    f'<a class="text-decoration-none" href="{href}" data-testid="animal-link">{animal}</a>'
+                )
         rows.append(
             f'\n<tr data-read="{read.pk}" data-tag="{escape(read.tag)}" class="{css}">\n'
-            f'  <td class="ps-3 text-nowrap font-monospace" title="{escape(safe_date(read.read_at, "Y-m-d H:i:s"))}">'
+            f'  <td class="ps-3 text-nowrap font-monospace" title="{title}">'
             f"{when}{late if read.late else ''}</td>\n"
             f'  <td class="text-nowrap">{rfid_html(read.tag)}</td>\n'
             f'  <td class="text-nowrap">{animal}</td>\n'
