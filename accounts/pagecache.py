@@ -227,7 +227,7 @@ class PageCacheMixin:
         from django.contrib.auth.mixins import AccessMixin
 
         mro = cls.__mro__
-        access = [i for i, c in enumerate(mro) if issubclass(c, AccessMixin) and c is not AccessMixin]
+        access = [i for i, c in enumerate(mro) if i and issubclass(c, AccessMixin) and c is not AccessMixin]
         if not access or min(access) > mro.index(PageCacheMixin):
             raise TypeError(f"{cls.__name__}: PageCacheMixin must come after the access mixin")
 
