@@ -14,8 +14,8 @@ itself:
 
 - every statement Django sends that writes a table (``INSERT``, ``UPDATE``, ``DELETE``,
   ``TRUNCATE``: the ORM, ``update()``, bulk writes and raw SQL alike) moves that table's version
-  at once, and again when its transaction commits (``_track_writes``, an execute wrapper on every
-  connection);
+  at once, and again when its transaction commits or rolls back (``_track_writes``, an execute
+  wrapper on every connection);
 - while a page is rendered, the tables its queries read are recorded (``_track_reads``); the
   page is stored with those tables' versions as they were *before* it was computed, and served
   only while every one of them is unchanged.
@@ -163,14 +163,50 @@ def _track_writes(execute, sql, params, many, context):
         bump(tables, db=db)
         if conn.in_atomic_block:
             # Readers of the old rows until the commit may have stored them under the version
-            # just moved: move it again once the change is visible.
-            transaction.on_commit(partial(bump, tables, db=db), using=conn.alias)
+            # just moved: move it again once the change is visible. Until then the tables are
+            # pending: a page this connection renders meanwhile sees the uncommitted rows, and
+            # a rollback must make it stale too.
+            conn._pagecache_pending |= tables
+            transaction.on_commit(partial(_committed, conn, tables, db), using=conn.alias)
     return result
 
 
+def _committed(conn, tables, db):
+    conn._pagecache_pending -= tables
+    bump(tables, db=db)
+
+
+def _rolled_back(conn, *, clear: bool) -> None:
+    pending = set(conn._pagecache_pending)
+    if clear:
+        conn._pagecache_pending.clear()
+    if pending:
+        bump(pending, db=_db_id(conn.alias))
+
+
 def _install(sender, connection, **kwargs):
-    if _track_writes not in connection.execute_wrappers:
-        connection.execute_wrappers.append(_track_writes)
+    if _track_writes in connection.execute_wrappers:
+        return
+    connection.execute_wrappers.append(_track_writes)
+    connection._pagecache_pending = set()
+    rollback, savepoint_rollback = connection.rollback, connection.savepoint_rollback
+
+    def rolled_back(*args, **kwargs):
+        try:
+            return rollback(*args, **kwargs)
+        finally:
+            _rolled_back(connection, clear=True)
+
+    def savepoint_rolled_back(*args, **kwargs):
+        try:
+            return savepoint_rollback(*args, **kwargs)
+        finally:
+            _rolled_back(connection, clear=False)
+
+    # Atomic blocks roll back through these two (a test's transaction too): what the
+    # connection wrote and then undid may have been read and kept in the meantime.
+    connection.rollback = rolled_back
+    connection.savepoint_rollback = savepoint_rolled_back
 
 
 def install() -> None:
@@ -276,19 +312,19 @@ class PageCacheMixin:
         real_token = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         if csrf_asked and not real_token:
             request.META["CSRF_COOKIE_NEEDS_UPDATE"] = csrf_asked
-        if response.status_code != 200 or response.streaming or before is None or real_token:
+        if response.streaming:
             return response
-        # Names after FROM that are no table (EXTRACT(YEAR FROM ...)) fall out here.
-        tables = ((reads.tables & set(before)) | set(ALWAYS)) - UNTRACKED
         content = response.content.decode(response.charset)
-        headers = {
-            k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "set-cookie")
-        }
-        try:
-            stored = {t: before[t] for t in tables}
-            cache.set(key, (sorted(tables), stored, content, headers), PAGE_TIMEOUT_S)
-        except Exception:
-            log.exception("page cache: could not store %s", key)
+        if response.status_code == 200 and before is not None and not real_token:
+            # Names after FROM that are no table (EXTRACT(YEAR FROM ...)) fall out here.
+            tables = ((reads.tables & set(before)) | set(ALWAYS)) - UNTRACKED
+            skip = ("content-length", "set-cookie")
+            headers = {k: v for k, v in response.headers.items() if k.lower() not in skip}
+            try:
+                stored = {t: before[t] for t in tables}
+                cache.set(key, (sorted(tables), stored, content, headers), PAGE_TIMEOUT_S)
+            except Exception:
+                log.exception("page cache: could not store %s", key)
         if CSRF_PLACEHOLDER in content:
             response.content = content.replace(CSRF_PLACEHOLDER, get_token(request))
         return response

@@ -167,10 +167,7 @@ def test_every_key_screen_is_fresh_after_every_kind_of_change(world, client_for,
             client = client_for(user)
             for url in urls:
                 assert client.get(url).status_code == 200, url
-        try:
-            change()
-        except Exception as e:  # a change the data of the scene does not allow is no test
-            pytest.fail(f"{change.__name__}: {e!r}")
+        change()
         # ...and the same as a fresh render after it.
         for user, urls in ((world.manager, bureau), (world.ent_a_admin, enterprise)):
             client = client_for(user)
