@@ -8,4 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Organisations and users")
 
     def ready(self):
-        from . import signals  # noqa: F401  (session bookkeeping on log-in and log-out)
+        from . import pagecache, signals  # noqa: F401  (session bookkeeping on log-in and log-out)
+
+        # Every write moves the version of its table: cached pages that read it are stale.
+        pagecache.install()

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
 
+from accounts import pagecache
+
 
 def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence]) -> None:
     """Insert ``rows`` (tuples in the order of ``fields``) into ``model``'s table, in one go."""
@@ -34,6 +36,9 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
                             last_value, last_text = row[i], json.dumps(row[i], ensure_ascii=False)
                         row[i] = last_text
                 copy.write_row(row)
+        # COPY runs on psycopg's cursor, out of sight of the execute wrappers: the page cache
+        # is told of the write here, or a cached page would keep showing the rows before it.
+        pagecache.written(connection, {meta.db_table})
         return
     # As COPY: only the columns given, each value prepared by its field as Django would save it.
     # One prepared statement run per row is three to five times faster than bulk_create, which

@@ -689,6 +689,8 @@ def reads_after(*, device: ReaderDevice, after: int, limit: int = FEED_LIMIT) ->
     return list(
         TagRead.objects.filter(device=device, pk__gt=after)
         .select_related("animal__farm")
+        # The farm is there for its branch: not its building layout (a JSON document decoded per row).
+        .defer("animal__farm__layout")
         .order_by("-pk")[:limit]
     )
 

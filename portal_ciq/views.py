@@ -10,6 +10,7 @@ from django_tables2 import SingleTableMixin
 
 from accounts.access import RuleRequiredMixin
 from accounts.models import Organisation
+from accounts.pagecache import PageCacheMixin
 from accounts.selectors import (
     organisation_list_for_user,
     organisation_map_points_for_user,
@@ -41,7 +42,7 @@ class BureauMixin(RuleRequiredMixin):
     permission_required = "portal_ciq.access"
 
 
-class HomeView(BureauMixin, TemplateView):
+class HomeView(BureauMixin, PageCacheMixin, TemplateView):
     nav_section = "home"
     template_name = "portal_ciq/home.html"
 

@@ -11,6 +11,7 @@ from django.views.generic import FormView, TemplateView, View
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
 from accounts.forms import ReasonForm, UserCreateForm, UserForm, user_initial
+from accounts.pagecache import PageCacheMixin
 from accounts.selectors import user_list_for_user, user_manageable_for_user
 from accounts.services import user_create, user_deactivate, user_reactivate, user_update
 from farms.selectors import credit_rating_current, farm_list_for_user, farm_summary_for_user
@@ -21,7 +22,7 @@ class EnterpriseMixin(RuleRequiredMixin):
     permission_required = "portal_enterprise.access"
 
 
-class HomeView(EnterpriseMixin, TemplateView):
+class HomeView(EnterpriseMixin, PageCacheMixin, TemplateView):
     """The company at a glance: who it is, who supervises it, its farms, its rating and its people."""
 
     nav_section = "company"

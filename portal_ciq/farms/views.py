@@ -14,6 +14,7 @@ from django_tables2 import SingleTableMixin
 
 from accounts.access import RuleRequiredMixin
 from accounts.models import Role
+from accounts.pagecache import PageCacheMixin
 from farms.labels import ACTION_LABELS, LAYOUT_KIND_LABELS
 from farms.models import Farm, SiteInspection
 from farms.places import county_label, county_parent, county_short
@@ -83,7 +84,7 @@ class FarmQueueView(RuleRequiredMixin, TemplateView):
         )
 
 
-class FarmListView(RuleRequiredMixin, SingleTableMixin, FilterView):
+class FarmListView(RuleRequiredMixin, PageCacheMixin, SingleTableMixin, FilterView):
     """The farm registry: filter, sort, page, export."""
 
     nav_section = "farms"
@@ -216,7 +217,7 @@ class FarmMapView(RuleRequiredMixin, TemplateView):
         )
 
 
-class FarmMapDataView(RuleRequiredMixin, View):
+class FarmMapDataView(RuleRequiredMixin, PageCacheMixin, View):
     """The farm map's data: one query, short rows."""
 
     permission_required = "farms.view_registry"

@@ -9,6 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.generic import TemplateView
 
 from accounts.access import RuleRequiredMixin
+from accounts.pagecache import PageCacheMixin
 from livestock.selectors import (
     animal_find_for_user,
     animal_get_for_user,
@@ -31,7 +32,7 @@ def herd_url(farm_id: int) -> str:
         return ""
 
 
-class AnimalDetailView(BureauAnimalMixin, TemplateView):
+class AnimalDetailView(BureauAnimalMixin, PageCacheMixin, TemplateView):
     """One animal's individual record: tags, farm, coverage, the production records
     (``?logs_page=``) and the events in time order (``?events_page=``), each a page at a time."""
 

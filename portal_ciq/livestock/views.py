@@ -16,6 +16,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from accounts.access import RuleRequiredMixin
 from accounts.models import Role, User
+from accounts.pagecache import PageCacheMixin
 from farms.models import Farm
 from livestock.models import Animal, LogAnimal, ProductionLog
 from livestock.selectors import (
@@ -103,7 +104,7 @@ class HerdAccessMixin(RuleRequiredMixin):
     nav_section = "herds"
 
 
-class HerdListView(HerdAccessMixin, SingleTableMixin, FilterView):
+class HerdListView(HerdAccessMixin, PageCacheMixin, SingleTableMixin, FilterView):
     """The farms in the user's scope that keep a herd: head count, withdrawals, deaths, alerts."""
 
     template_name = "portal_ciq/livestock/herd_list.html"
@@ -171,7 +172,7 @@ def open_withdrawals(*, farm: Farm) -> list:
     return animals
 
 
-class HerdFarmView(HerdAccessMixin, TemplateView):
+class HerdFarmView(HerdAccessMixin, PageCacheMixin, TemplateView):
     """One farm's herd as its inspector sees it."""
 
     template_name = "portal_ciq/livestock/herd_farm.html"

@@ -22,6 +22,7 @@ from django.views.generic import FormView, TemplateView
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
 from accounts.models import Role
+from accounts.pagecache import PageCacheMixin
 from accounts.params import MAX_ID, int_param, paginate
 from accounts.templatetags.safe_time import local_or_utc
 from livestock.models import ReaderDevice
@@ -196,8 +197,14 @@ def feed_context(request, device: ReaderDevice, *, after: int, limit: int) -> di
     }
 
 
-class ReaderDetailView(ReaderAccessMixin, TemplateView):
+class ReaderDetailView(ReaderAccessMixin, PageCacheMixin, TemplateView):
     """One reader: its status, and its reads as they arrive."""
+
+    page_cache_period = "second"  # the heartbeat's age, the reads of the last minute
+
+    def page_cache_skip(self, request):
+        # Right after the reader is registered the page shows its secret, once: never kept.
+        return NEW_READER_KEY in request.session
 
     template_name = "portal_ciq/readers/reader_detail.html"
 
@@ -246,8 +253,10 @@ def bridge_setup(device: ReaderDevice, *, server: str) -> dict:
     }
 
 
-class ReaderFeedView(ReaderAccessMixin, View):
+class ReaderFeedView(ReaderAccessMixin, PageCacheMixin, View):
     """The reads stored after ``?after=<id>`` (newest first, at most FEED_LIMIT), counts and status."""
+
+    page_cache_period = "second"
 
     def get(self, request, pk):
         device = reader_get_for_user(user=request.user, pk=pk)

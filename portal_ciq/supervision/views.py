@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
 from accounts.models import Organisation
+from accounts.pagecache import PageCacheMixin
 from accounts.params import date_param, id_param
 from accounts.selectors import organisation_list_for_user
 from farms.selectors_supervision import (
@@ -33,7 +34,7 @@ class SupervisionMixin(RuleRequiredMixin):
     nav_section = "supervision"
 
 
-class CalendarView(SupervisionMixin, TemplateView):
+class CalendarView(SupervisionMixin, PageCacheMixin, TemplateView):
     """A month of planned and made visits, with the form to plan one more."""
 
     template_name = "portal_ciq/supervision/calendar.html"

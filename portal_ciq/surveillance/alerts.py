@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
 from accounts.models import Organisation, Role
+from accounts.pagecache import PageCacheMixin
 from accounts.params import next_param, paginate
 from accounts.selectors import ALL_SEEING_ROLES
 from livestock.models import SubstanceAlert
@@ -56,8 +57,10 @@ class AlertsMixin(RuleRequiredMixin):
     permission_required = "surveillance.view_alerts"
 
 
-class AlertCentreView(AlertsMixin, TemplateView):
+class AlertCentreView(AlertsMixin, PageCacheMixin, TemplateView):
     """Every alert in the user's scope: counts, filters, and the list answered in place."""
+
+    page_cache_period = "minute"  # "5 minutes ago"
 
     template_name = "portal_ciq/surveillance/alert_centre.html"
 

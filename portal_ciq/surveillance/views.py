@@ -17,6 +17,7 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
+from accounts.pagecache import PageCacheMixin
 from accounts.params import paginate
 from farms import regions
 from farms.models import Farm
@@ -108,7 +109,7 @@ class ZonesMixin(RuleRequiredMixin):
     nav_section = "reports"
 
 
-class ZoneMapView(ZonesMixin, TemplateView):
+class ZoneMapView(ZonesMixin, PageCacheMixin, TemplateView):
     """Every active zone as circles over the farms, and the flagged farms listed beside the map."""
 
     nav_section = "zone_map"

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, ListView, TemplateView, View
 
 from accounts.errors import DomainError
+from accounts.pagecache import PageCacheMixin
 from accounts.params import ClampedPageMixin, id_param
 from livestock.models import Animal, ProductionLog
 from livestock.selectors import logs_for_farm, pen_animals_coverage, pens_of_farm, with_pen_rank
@@ -68,7 +69,7 @@ def recorded_message(log: ProductionLog) -> str:
     return text.format(kind=log.get_kind_display(), count=log.animal_count, animals=animals)
 
 
-class LogListView(ClampedPageMixin, FarmMixin, ListView):
+class LogListView(ClampedPageMixin, FarmMixin, PageCacheMixin, ListView):
     """A farm's production records, newest first, by kind."""
 
     nav_section = "herd_records"

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, ListView, TemplateView
 
 from accounts.errors import DomainError
+from accounts.pagecache import PageCacheMixin
 from accounts.params import ClampedPageMixin
 from farms.selectors import farm_list_for_user
 from livestock.models import Animal, EarTag, ProductionLog
@@ -92,7 +93,7 @@ class HerdHomeView(HerdMixin, TemplateView):
         )
 
 
-class HerdFarmView(ClampedPageMixin, FarmMixin, ListView):
+class HerdFarmView(ClampedPageMixin, FarmMixin, PageCacheMixin, ListView):
     """The animals of one farm (filtered, 50 a page) and its pens with their vaccination coverage."""
 
     template_name = "portal_enterprise/livestock/herd_farm.html"

@@ -92,7 +92,11 @@ def test_next_may_not_leave_the_site(world, client_for):
 # --- the registry -----------------------------------------------------------------------------
 
 
-def test_registry_filters(world, client_for):
+def test_registry_filters(world, client_for, monkeypatch):
+    from accounts.pagecache import PageCacheMixin
+
+    # The same filter twice reads the table from the context: rendered each time, not cached.
+    monkeypatch.setattr(PageCacheMixin, "page_cache", False)
     registered = registered_farm(world)
     submitted = more_farms(world, 1)[0]
     client = client_for(world.manager)
