@@ -3,6 +3,7 @@
 import io
 from pathlib import Path
 
+from django.utils import translation
 from PIL import Image
 
 TABLET = {"width": 1024, "height": 768}
@@ -22,3 +23,11 @@ def jpeg_photo(path: Path, colour=(150, 60, 60)) -> Path:
     Image.new("RGB", (64, 48), colour).save(out, "JPEG")
     path.write_bytes(out.getvalue())
     return path
+
+
+def event_labels(*kinds, language: str = "zh-hans") -> list[str]:
+    """The labels an animal's page shows for these event kinds (livestock.vocab), translated."""
+    from livestock import vocab
+
+    with translation.override(language):
+        return [str(vocab.KINDS[kind].label) for kind in kinds]

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import jpeg_photo, tablet
+from tests.e2e.helpers import event_labels, jpeg_photo, tablet
 
 pytestmark = pytest.mark.browser
 
@@ -134,6 +134,7 @@ def test_arrival_dead_pig_hold_override_release(new_context, login, road, shot, 
 
     # The record of an exported animal, as the manager sees it.
     boss.goto(reverse("portal_ciq:animal_detail", kwargs={"pk": road.animals[1].pk}))
-    for label in ("到达中转仓", "中转仓临床检查", "在口岸扣留", "主管解除扣留", "口岸放行出境"):
+    kinds = ("warehouse_arrived", "transit_examined", "port_held", "port_hold_overridden", "exported")
+    for label in event_labels(*kinds):
         expect(boss.get_by_text(label).first).to_be_visible()
     expect(boss.get_by_text("已出境").first).to_be_visible()

@@ -17,10 +17,10 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import TABLET_PORTRAIT, jpeg_photo, tablet
+from tests.e2e.helpers import TABLET_PORTRAIT, event_labels, jpeg_photo, tablet
 from tests.livestock.factories import rfid
 from tests.transit.journeys_factories import QINGSHUIHE
 from tests.transit.loading_factories import certified, deliver, driver, reader, vehicle
@@ -58,13 +58,6 @@ def track_with_detour(start, *, since, until, points=13):
         }
         for i in range(points)
     ]
-
-
-def labels(*kinds):
-    from livestock import vocab
-
-    with translation.override("zh-hans"):
-        return [str(vocab.KINDS[kind].label) for kind in kinds]
 
 
 def test_loading_journey_warehouse_hold_override_release(new_context, login, world, shot, tmp_path):
@@ -196,6 +189,7 @@ def test_loading_journey_warehouse_hold_override_release(new_context, login, wor
     login(english, "port_wjd")
     english.goto(reverse("portal_ciq:port_screen") + f"?q={number}")
     expect(english.get_by_test_id("validity")).to_have_text("Valid")
+    expect(english.get_by_test_id("held-banner")).to_contain_text("一个耳标读不到")
     shot(english, "port-en")
 
     # 5. The manager overrides the hold in writing; the port officer releases.
@@ -227,12 +221,12 @@ def test_loading_journey_warehouse_hold_override_release(new_context, login, wor
         kinds = set(Event.objects.filter(animal=animal).values_list("kind", flat=True))
         assert {*released, "port_held", "port_hold_overridden"} <= kinds, kinds
         boss.goto(reverse("portal_ciq:animal_detail", kwargs={"pk": animal.pk}))
-        for label in labels(*released):
+        for label in event_labels(*released):
             expect(boss.get_by_text(label).first).to_be_visible()
         expect(boss.get_by_text("已出境").first).to_be_visible()
     dead = set(Event.objects.filter(animal=animals[0]).values_list("kind", flat=True))
     assert {"loaded", "warehouse_arrived", "set_aside", "death", "disposal"} <= dead, dead
     boss.goto(reverse("portal_ciq:animal_detail", kwargs={"pk": animals[0].pk}))
-    for label in labels("loaded", "warehouse_arrived", "set_aside", "death"):
+    for label in event_labels("loaded", "warehouse_arrived", "set_aside", "death"):
         expect(boss.get_by_text(label).first).to_be_visible()
     assert errors == [], errors
