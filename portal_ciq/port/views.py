@@ -77,12 +77,21 @@ class PortScreenView(PortMixin, TemplateView):
             )
             view.seals_intact = data.get("seals_intact", True)
             view.head_counted = data.get("head_counted")
+        # A truck held here shows its hold (and any override) above the form: the template's banner.
+        held = None
+        if trip is not None and trip.status == "held":
+            held = (
+                port_checks_for_user(user=self.request.user)
+                .filter(trip=trip, outcome=PortCheck.Outcome.HELD)
+                .first()
+            )
         return {
             "check": view,
             "certificate": certificate,
             "trip": trip,
             "form": form,
             "has_arrival": has_arrival,
+            "held": held,
         }
 
     def post(self, request, *args, **kwargs):

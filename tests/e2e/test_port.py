@@ -9,16 +9,13 @@ officer releases it: the animals are "exported", the certificate used, and every
 record shows each step. Screenshots of the port screen in both languages.
 """
 
-import io
-
 import pytest
 from django.urls import reverse
-from PIL import Image
 from playwright.sync_api import expect
 
-pytestmark = pytest.mark.browser
+from tests.e2e.helpers import event_labels, jpeg_photo, tablet
 
-TABLET = {"width": 1024, "height": 768}
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
@@ -34,22 +31,13 @@ def road(demo_world):
     return on_the_road(demo_world, head=4)
 
 
-def tablet(new_context, locale="zh-CN"):
-    page = new_context(locale).new_page()
-    page.set_viewport_size(TABLET)
-    return page
-
-
 def test_arrival_dead_pig_hold_override_release(new_context, login, road, shot, tmp_path):
     from livestock.models import Animal, Event
     from quarantine.models import Certificate
     from transit.models import PortCheck
 
     codes = road.codes
-    photo = tmp_path / "dead.jpg"
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), (150, 60, 60)).save(out, "JPEG")
-    photo.write_bytes(out.getvalue())
+    photo = jpeg_photo(tmp_path / "dead.jpg")
 
     # Qingshuihe: receive the truck.
     page = tablet(new_context)
@@ -146,6 +134,7 @@ def test_arrival_dead_pig_hold_override_release(new_context, login, road, shot, 
 
     # The record of an exported animal, as the manager sees it.
     boss.goto(reverse("portal_ciq:animal_detail", kwargs={"pk": road.animals[1].pk}))
-    for label in ("到达中转仓", "中转仓临床检查", "在口岸扣留", "主管解除扣留", "口岸放行出境"):
+    kinds = ("warehouse_arrived", "transit_examined", "port_held", "port_hold_overridden", "exported")
+    for label in event_labels(*kinds):
         expect(boss.get_by_text(label).first).to_be_visible()
     expect(boss.get_by_text("已出境").first).to_be_visible()

@@ -270,3 +270,27 @@ def test_port_pages_hold_and_refusal(world, at_port, client_for):
     assert not check.override_at
     notice = client_for(world.port).get(reverse("portal_ciq:port_notice_pdf", kwargs={"pk": check.pk}))
     assert notice.status_code == 404  # a hold has no export notice
+
+
+def test_port_screen_shows_the_hold_of_a_held_truck(world, at_port, client_for):
+    """Reopened, a held truck's screen says it is held, why, and by whom it was overridden."""
+    from django.urls import reverse
+
+    from transit.services.port import port_hold, port_override
+
+    check = port_hold(
+        actor=world.port,
+        certificate=at_port.certificate,
+        head_counted=3,
+        seals_intact=True,
+        tags=at_port.codes[1:3],
+        source="typed",
+        reason="少一个耳标",
+    )
+    client = client_for(world.port)
+    page = client.get(reverse("portal_ciq:port_screen"), {"q": at_port.certificate.number})
+    assert page.context["held"] == check
+    assert 'data-testid="held-banner"' in page.content.decode() and "少一个耳标" in page.content.decode()
+    port_override(actor=world.manager, check=check, reason="已人工核对")
+    page = client.get(reverse("portal_ciq:port_screen"), {"q": at_port.certificate.number})
+    assert "已人工核对" in page.content.decode()
