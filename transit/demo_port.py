@@ -39,7 +39,9 @@ def _codes(trip: Trip) -> list[str]:
 
 
 @transaction.atomic
-def _through(trip: Trip, *, story: str, transit: User, port: User, manager: User) -> None:
+def through(trip: Trip, *, story: str, users: dict) -> None:
+    """Take ``trip`` through the warehouse and the port as ``story`` tells (users by username)."""
+    transit, port, manager = users["transit_qsh"], users["port_wjd"], users["manager"]
     codes = _codes(trip)
     seals = list(trip.loading.seals.filter(stage="loading").values_list("number", flat=True))
     arrival = arrival_record(
@@ -92,23 +94,27 @@ def _through(trip: Trip, *, story: str, transit: User, port: User, manager: User
 
 
 STORIES = ["dead", "override", "held", "overnight"]
+ARRIVE_AFTER = timezone.timedelta(minutes=90)
 
 
 def seed() -> dict:
     users = {u.username: u for u in User.objects.filter(username__in=["transit_qsh", "port_wjd", "manager"])}
     if len(users) < 3:
         return {}
+    # A trip that left less than ARRIVE_AFTER ago is still on the road (the live map shows it).
     trips = list(
-        Trip.objects.filter(status=Trip.Status.EN_ROUTE, loading__certificate__voided_at__isnull=True)
+        Trip.objects.filter(
+            status=Trip.Status.EN_ROUTE,
+            loading__certificate__voided_at__isnull=True,
+            departed_at__lte=timezone.now() - ARRIVE_AFTER,
+        )
         .select_related("loading__certificate", "driver")
         .order_by("departed_at", "pk")
     )
     done = {}
     for i, trip in enumerate(trips):
         story = STORIES[i] if i < len(STORIES) else "clean"
-        _through(
-            trip, story=story, transit=users["transit_qsh"], port=users["port_wjd"], manager=users["manager"]
-        )
+        through(trip, story=story, users=users)
         done[story] = done.get(story, 0) + 1
     overnight_alerts_raise(
         arrivals=Arrival.objects.filter(left_at__isnull=True).select_related(

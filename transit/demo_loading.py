@@ -1,0 +1,175 @@
+"""Demo loadings: the approved demo consignments (quarantine.demo) loaded onto the demo trucks.
+
+Everything goes through the services of transit.services.loading, as an inspector would do it:
+the consignments whose loading day is past are loaded that day (the clock is set back for the
+services, so every time, event and history row agrees), taken through Qingshuihe and released at
+Wenjindu the same day (transit.demo_port's "clean" story), and their truck is disinfected before
+its next loading; those of today are loaded a few hours or minutes ago and left on the road for
+demo_journeys and demo_port (which takes those that left long enough ago to the warehouse).
+One loading in five closes with an animal missing and its reason; the last truck free of each of
+the first two enterprises has a loading still open at the truck, half its tags read.
+
+Idempotent: a consignment with a loading is never touched again, and a truck is used only when
+the services allow it, so a second run finds nothing to do.
+"""
+
+import contextlib
+import datetime as dt
+from unittest import mock
+
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.errors import DomainError
+from accounts.models import Role, User
+from quarantine.models import Consignment
+from quarantine.selectors import certificate_check
+
+from .models import Loading, Vehicle
+from .models.fleet import Approval
+from .selectors.fleet import driver_refusals, vehicle_refusals
+from .selectors.loading import current_certificate, expected_of
+from .services.fleet import disinfection_record
+from .services.loading import loading_close, loading_open, loading_seal_add, loading_tag_add
+
+MISSING_REASON = "一头猪装车时应激倒地，留场观察，未装车"
+# Minutes before now at which an enterprise's loadings of today close (each enterprise has two
+# trucks): the first reaches the warehouse before demo_port runs (it takes the trips that left more
+# than 90 minutes ago; the one that left 400 minutes ago is late for the check), the second stays
+# on the road — or, for the first two enterprises, is still being loaded.
+TODAY_MINUTES = ([400, 40], [240, 25])
+
+
+@contextlib.contextmanager
+def _clock(at: dt.datetime | None):
+    """The services' clock set to ``at`` (None: the real one)."""
+    if at is None:
+        yield
+        return
+    with mock.patch("django.utils.timezone.now", return_value=at):
+        yield
+
+
+def _inspector(consignment: Consignment) -> User | None:
+    return (
+        User.objects.filter(
+            Q(role=Role.INSPECTOR, organisation_id=consignment.branch_id) | Q(role=Role.MANAGER),
+            is_active=True,
+        )
+        .order_by("role", "pk")
+        .first()
+    )
+
+
+def _free(vehicle: Vehicle, consignment: Consignment, head: int) -> bool:
+    return not vehicle_refusals(vehicle=vehicle, species=consignment.species, head=head)
+
+
+def _load(consignment, certificate, vehicle, driver, *, n: int, close: bool = True) -> Loading:
+    inspector = _inspector(consignment)
+    loading = loading_open(actor=inspector, consignment=consignment, vehicle=vehicle, driver=driver)
+    codes = sorted(expected_of(certificate).values())
+    missing = 1 if close and n % 5 == 4 and len(codes) > 3 else 0
+    take = codes[: len(codes) // 2] if not close else codes[missing:]
+    for code in take:
+        loading_tag_add(actor=inspector, loading=loading, tag=code)
+    for k in (1, 2):
+        loading_seal_add(actor=inspector, loading=loading, number=f"FZ-{loading.number[2:]}-{k}")
+    if close:
+        loading = loading_close(actor=inspector, loading=loading, reason=MISSING_REASON if missing else "")
+    return loading
+
+
+def _disinfect(vehicle: Vehicle, staff: User, at: dt.datetime) -> None:
+    disinfection_record(
+        actor=staff,
+        vehicle=vehicle,
+        agent="过氧乙酸",
+        concentration="0.5%",
+        performed_at=at,
+        performed_by="洗消员 王师傅",
+        place="文锦渡洗消站",
+    )
+
+
+def seed() -> dict:
+    from . import demo_port
+
+    users = {u.username: u for u in User.objects.filter(username__in=["transit_qsh", "port_wjd", "manager"])}
+    now = timezone.now()
+    today = timezone.localdate()
+    done = {"past": 0, "today": 0, "open": 0, "missing": 0}
+    n = 0
+    taken = Loading.objects.exclude(status=Loading.Status.CANCELLED).values("consignment_id")
+    vehicles = (
+        Vehicle.objects.filter(status=Approval.APPROVED)
+        .select_related("enterprise")
+        .order_by("enterprise_id", "pk")
+    )
+    by_enterprise: dict[int, list[Vehicle]] = {}
+    for vehicle in vehicles:
+        by_enterprise.setdefault(vehicle.enterprise_id, []).append(vehicle)
+    for index, (enterprise_id, trucks) in enumerate(by_enterprise.items()):
+        staff = User.objects.filter(organisation_id=enterprise_id, is_active=True).order_by("pk").first()
+        drivers = [
+            d
+            for d in trucks[0].enterprise.drivers.filter(status=Approval.APPROVED).order_by("pk")
+            if not driver_refusals(driver=d)
+        ]
+        if staff is None or not drivers:
+            continue
+        consignments = (
+            Consignment.objects.filter(enterprise_id=enterprise_id, status=Consignment.Status.APPROVED)
+            .exclude(pk__in=taken)
+            .order_by("planned_loading_on", "pk")
+        )
+        today_slots = list(TODAY_MINUTES[index % 2])
+        leave_open = index < 2
+        for consignment in consignments:
+            certificate = current_certificate(consignment)
+            if certificate is None or certificate_check(certificate).state != "valid":
+                continue
+            head = len(expected_of(certificate))
+            past = consignment.planned_loading_on < today
+            if past:
+                at = timezone.make_aware(dt.datetime.combine(consignment.planned_loading_on, dt.time(7, 30)))
+                at = max(at, certificate.issued_at + dt.timedelta(hours=1))
+                if at > now - dt.timedelta(hours=12):
+                    past, at = False, None
+            else:
+                at = None
+            if not past:
+                if not today_slots:
+                    continue
+                # Never before the certificate was signed, nor ahead of the real clock.
+                at = max(now - dt.timedelta(minutes=today_slots[0]), certificate.issued_at)
+                at = at if at < now else None
+            with _clock(at):
+                truck = next((t for t in trucks if _free(t, consignment, head)), None)
+                if truck is None:
+                    continue
+                driver = drivers[n % len(drivers)]
+                opening = not past and leave_open and len(today_slots) == 1
+                try:
+                    loading = _load(consignment, certificate, truck, driver, n=n, close=not opening)
+                except DomainError:
+                    continue
+            n += 1
+            if opening:
+                done["open"] += 1
+                leave_open = False
+                continue
+            if loading.head_loaded < loading.head_expected:
+                done["missing"] += 1
+            if past:
+                trip = loading.trip
+                with _clock(at + dt.timedelta(hours=5)):
+                    if len(users) == 3:
+                        demo_port.through(trip, story="clean", users=users)
+                if len(users) == 3:
+                    _disinfect(truck, staff, at + dt.timedelta(hours=7))
+                done["past"] += 1
+            else:
+                today_slots.pop(0)
+                done["today"] += 1
+    return done
