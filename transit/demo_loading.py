@@ -97,7 +97,6 @@ def seed() -> dict:
 
     users = {u.username: u for u in User.objects.filter(username__in=["transit_qsh", "port_wjd", "manager"])}
     now = timezone.now()
-    today = timezone.localdate()
     done = {"past": 0, "today": 0, "open": 0, "missing": 0}
     n = 0
     taken = Loading.objects.exclude(status=Loading.Status.CANCELLED).values("consignment_id")
@@ -109,67 +108,92 @@ def seed() -> dict:
     by_enterprise: dict[int, list[Vehicle]] = {}
     for vehicle in vehicles:
         by_enterprise.setdefault(vehicle.enterprise_id, []).append(vehicle)
-    for index, (enterprise_id, trucks) in enumerate(by_enterprise.items()):
-        staff = User.objects.filter(organisation_id=enterprise_id, is_active=True).order_by("pk").first()
-        drivers = [
-            d
-            for d in trucks[0].enterprise.drivers.filter(status=Approval.APPROVED).order_by("pk")
-            if not driver_refusals(driver=d)
-        ]
-        if staff is None or not drivers:
-            continue
+    plans = []  # (when, enterprise index, consignment, certificate, past)
+    for index, enterprise_id in enumerate(by_enterprise):
         consignments = (
             Consignment.objects.filter(enterprise_id=enterprise_id, status=Consignment.Status.APPROVED)
             .exclude(pk__in=taken)
             .order_by("planned_loading_on", "pk")
         )
-        today_slots = list(TODAY_MINUTES[index % 2])
-        leave_open = index < 2
+        slots = list(TODAY_MINUTES[index % 2])
         for consignment in consignments:
             certificate = current_certificate(consignment)
-            if certificate is None or certificate_check(certificate).state != "valid":
+            if certificate is None:
                 continue
-            head = len(expected_of(certificate))
-            past = consignment.planned_loading_on < today
-            if past:
-                at = timezone.make_aware(dt.datetime.combine(consignment.planned_loading_on, dt.time(7, 30)))
-                at = max(at, certificate.issued_at + dt.timedelta(hours=1))
-                if at > now - dt.timedelta(hours=12):
-                    past, at = False, None
-            else:
-                at = None
-            if not past:
-                if not today_slots:
-                    continue
-                # Never before the certificate was signed, nor ahead of the real clock.
-                at = max(now - dt.timedelta(minutes=today_slots[0]), certificate.issued_at)
-                at = at if at < now else None
-            with _clock(at):
-                truck = next((t for t in trucks if _free(t, consignment, head)), None)
-                if truck is None:
-                    continue
-                driver = drivers[n % len(drivers)]
-                opening = not past and leave_open and len(today_slots) == 1
-                try:
-                    loading = _load(consignment, certificate, truck, driver, n=n, close=not opening)
-                except DomainError:
-                    continue
-            n += 1
-            if opening:
-                done["open"] += 1
-                leave_open = False
+            if certificate_check(certificate).state == "valid":
+                if slots:  # loaded today, within the certificate's validity
+                    plans.append(
+                        (now - dt.timedelta(minutes=slots.pop(0)), index, consignment, certificate, False)
+                    )
                 continue
-            if loading.head_loaded < loading.head_expected:
-                done["missing"] += 1
-            if past:
-                trip = loading.trip
-                with _clock(at + dt.timedelta(hours=5)):
-                    if len(users) == 3:
-                        demo_port.through(trip, story="clean", users=users)
-                if len(users) == 3:
-                    _disinfect(truck, staff, at + dt.timedelta(hours=7))
-                done["past"] += 1
-            else:
-                today_slots.pop(0)
-                done["today"] += 1
+            # Loaded on its day, when its certificate was in force.
+            at = timezone.make_aware(dt.datetime.combine(consignment.planned_loading_on, dt.time(7, 30)))
+            at = max(at, certificate.issued_at + dt.timedelta(hours=1))
+            if at < now - dt.timedelta(hours=12):
+                with _clock(at):
+                    if certificate_check(certificate).state == "valid":
+                        plans.append((at, index, consignment, certificate, True))
+    plans.sort(key=lambda plan: (plan[0], plan[2].pk))
+    past = [plan for plan in plans if plan[4]]
+    # The newest trips of the past days tell the port's stories; the others went through cleanly.
+    stories = {
+        id(plan): story for plan, story in zip(reversed(past), ["held", "override", "dead"], strict=False)
+    }
+    opened = set()
+    staff_of, drivers_of = {}, {}
+    for enterprise_id, trucks in by_enterprise.items():
+        staff_of[enterprise_id] = (
+            User.objects.filter(organisation_id=enterprise_id, is_active=True).order_by("pk").first()
+        )
+        drivers_of[enterprise_id] = [
+            d
+            for d in trucks[0].enterprise.drivers.filter(status=Approval.APPROVED).order_by("pk")
+            if not driver_refusals(driver=d)
+        ]
+    last_today = {}
+    for plan in plans:
+        if not plan[4]:
+            last_today[plan[1]] = id(plan)
+    for plan in plans:
+        at, index, consignment, certificate, is_past = plan
+        enterprise_id = consignment.enterprise_id
+        trucks, staff, drivers = (
+            by_enterprise[enterprise_id],
+            staff_of[enterprise_id],
+            drivers_of[enterprise_id],
+        )
+        if staff is None or not drivers:
+            continue
+        head = len(expected_of(certificate))
+        # The first two enterprises' last loading of today is still open at the truck.
+        opening = not is_past and index < 2 and last_today.get(index) == id(plan) and index not in opened
+        with _clock(at):
+            truck = next((t for t in trucks if _free(t, consignment, head)), None)
+            if truck is None:
+                continue
+            try:
+                loading = _load(
+                    consignment, certificate, truck, drivers[n % len(drivers)], n=n, close=not opening
+                )
+            except DomainError:
+                continue
+        n += 1
+        if opening:
+            opened.add(index)
+            done["open"] += 1
+            continue
+        if loading.head_loaded < loading.head_expected:
+            done["missing"] += 1
+        if not is_past:
+            done["today"] += 1
+            continue
+        done["past"] += 1
+        if len(users) < 3:
+            continue
+        story = stories.get(id(plan), "clean")
+        with _clock(at + dt.timedelta(hours=5)):
+            demo_port.through(loading.trip, story=story, users=users)
+        done[story] = done.get(story, 0) + 1
+        if story != "held":
+            _disinfect(truck, staff, at + dt.timedelta(hours=7))
     return done
