@@ -17,11 +17,13 @@ import contextlib
 import datetime as dt
 from unittest import mock
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.errors import DomainError
 from accounts.models import Role, User
+from livestock.models import Animal
 from quarantine.models import Consignment
 from quarantine.selectors import certificate_check
 
@@ -34,10 +36,10 @@ from .services.loading import loading_close, loading_open, loading_seal_add, loa
 
 MISSING_REASON = "一头猪装车时应激倒地，留场观察，未装车"
 # Minutes before now at which an enterprise's loadings of today close (each enterprise has two
-# trucks): the first reaches the warehouse before demo_port runs (it takes the trips that left more
-# than 90 minutes ago; the one that left 400 minutes ago is late for the check), the second stays
-# on the road — or, for the first two enterprises, is still being loaded.
-TODAY_MINUTES = ([400, 40], [240, 25])
+# trucks): the first stays on the road (demo_port takes only the trips that left more than 90
+# minutes ago), the second reaches the warehouse and the port — and if an enterprise among the
+# first two has both, its last one is still being loaded at the truck.
+TODAY_MINUTES = ([40, 300], [25, 240])
 
 
 @contextlib.contextmanager
@@ -65,8 +67,15 @@ def _free(vehicle: Vehicle, consignment: Consignment, head: int) -> bool:
     return not vehicle_refusals(vehicle=vehicle, species=consignment.species, head=head)
 
 
+@transaction.atomic
 def _load(consignment, certificate, vehicle, driver, *, n: int, close: bool = True) -> Loading:
     inspector = _inspector(consignment)
+    # quarantine's generator marks the animals of a consignment whose loading day is past as
+    # released, standing in for the transit steps; the demo replays those steps through the
+    # services, so they start again from where the certificate left them.
+    Animal.objects.filter(
+        pk__in=list(expected_of(certificate)), status=Animal.Status.RELEASED, loading_items__isnull=True
+    ).update(status=Animal.Status.DECLARED)
     loading = loading_open(actor=inspector, consignment=consignment, vehicle=vehicle, driver=driver)
     codes = sorted(expected_of(certificate).values())
     missing = 1 if close and n % 5 == 4 and len(codes) > 3 else 0
@@ -129,7 +138,11 @@ def seed() -> dict:
             # Loaded on its day, when its certificate was in force.
             at = timezone.make_aware(dt.datetime.combine(consignment.planned_loading_on, dt.time(7, 30)))
             at = max(at, certificate.issued_at + dt.timedelta(hours=1))
-            if at < now - dt.timedelta(hours=12):
+            # Released the same day: only where the demo has a port officer for its exit port.
+            has_port = User.objects.filter(
+                role=Role.PORT_OFFICER, organisation_id=consignment.exit_port_id, is_active=True
+            ).exists()
+            if has_port and at < now - dt.timedelta(hours=12):
                 with _clock(at):
                     if certificate_check(certificate).state == "valid":
                         plans.append((at, index, consignment, certificate, True))
@@ -150,10 +163,11 @@ def seed() -> dict:
             for d in trucks[0].enterprise.drivers.filter(status=Approval.APPROVED).order_by("pk")
             if not driver_refusals(driver=d)
         ]
-    last_today = {}
+    last_today, today_count = {}, {}
     for plan in plans:
         if not plan[4]:
             last_today[plan[1]] = id(plan)
+            today_count[plan[1]] = today_count.get(plan[1], 0) + 1
     for plan in plans:
         at, index, consignment, certificate, is_past = plan
         enterprise_id = consignment.enterprise_id
@@ -165,8 +179,15 @@ def seed() -> dict:
         if staff is None or not drivers:
             continue
         head = len(expected_of(certificate))
-        # The first two enterprises' last loading of today is still open at the truck.
-        opening = not is_past and index < 2 and last_today.get(index) == id(plan) and index not in opened
+        # The first two enterprises' last loading of today is still open at the truck (if another
+        # of theirs is on the road: a truck on the road is the better demo).
+        opening = (
+            not is_past
+            and index < 2
+            and today_count.get(index, 0) > 1
+            and last_today.get(index) == id(plan)
+            and index not in opened
+        )
         with _clock(at):
             truck = next((t for t in trucks if _free(t, consignment, head)), None)
             if truck is None:
@@ -191,9 +212,10 @@ def seed() -> dict:
         if len(users) < 3:
             continue
         story = stories.get(id(plan), "clean")
-        with _clock(at + dt.timedelta(hours=5)):
-            demo_port.through(loading.trip, story=story, users=users)
+        with transaction.atomic():
+            with _clock(at + dt.timedelta(hours=5)):
+                demo_port.through(loading.trip, story=story, users=users)
+            if story != "held":
+                _disinfect(truck, staff, at + dt.timedelta(hours=7))
         done[story] = done.get(story, 0) + 1
-        if story != "held":
-            _disinfect(truck, staff, at + dt.timedelta(hours=7))
     return done

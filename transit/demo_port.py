@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 
 from .models import Arrival, Trip
 from .services.port import port_hold, port_override, port_release
@@ -41,7 +41,8 @@ def _codes(trip: Trip) -> list[str]:
 @transaction.atomic
 def through(trip: Trip, *, story: str, users: dict) -> None:
     """Take ``trip`` through the warehouse and the port as ``story`` tells (users by username)."""
-    transit, port, manager = users["transit_qsh"], users["port_wjd"], users["manager"]
+    transit, manager = users["transit_qsh"], users["manager"]
+    port = port_officer(trip) or users["port_wjd"]
     codes = _codes(trip)
     seals = list(trip.loading.seals.filter(stage="loading").values_list("number", flat=True))
     arrival = arrival_record(
@@ -93,6 +94,17 @@ def through(trip: Trip, *, story: str, users: dict) -> None:
     port_release(actor=port, certificate=certificate, head_counted=len(codes), seals_intact=True, tags=codes)
 
 
+def port_officer(trip: Trip) -> User | None:
+    """An officer of the trip's exit port (the demo has one only at Wenjindu)."""
+    return (
+        User.objects.filter(
+            role=Role.PORT_OFFICER, organisation_id=trip.loading.consignment.exit_port_id, is_active=True
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
 STORIES = ["dead", "override", "held", "overnight"]
 ARRIVE_AFTER = timezone.timedelta(minutes=90)
 
@@ -111,6 +123,7 @@ def seed() -> dict:
         .select_related("loading__certificate", "driver")
         .order_by("departed_at", "pk")
     )
+    trips = [trip for trip in trips if port_officer(trip)]
     done = {}
     for i, trip in enumerate(trips):
         story = STORIES[i] if i < len(STORIES) else "clean"
