@@ -89,6 +89,18 @@ def _load(consignment, certificate, vehicle, driver, *, n: int, close: bool = Tr
     return loading
 
 
+def _drive(consignment) -> dt.timedelta:
+    """How long the demo track takes from the farm to Qingshuihe (at demo_journeys' speed), and a bit."""
+    from .demo_journeys import QINGSHUIHE, SPEED_KMH, _length_km, road_for
+
+    farm = consignment.farm
+    if farm.latitude is None:
+        return dt.timedelta(hours=5)
+    road = road_for(float(farm.latitude), float(farm.longitude))
+    km = _length_km(road[: road.index(QINGSHUIHE) + 1])
+    return dt.timedelta(hours=km / SPEED_KMH + 0.5)
+
+
 def _disinfect(vehicle: Vehicle, staff: User, at: dt.datetime) -> None:
     disinfection_record(
         actor=staff,
@@ -212,10 +224,11 @@ def seed() -> dict:
         if len(users) < 3:
             continue
         story = stories.get(id(plan), "clean")
+        arrive = at + _drive(consignment)
         with transaction.atomic():
-            with _clock(at + dt.timedelta(hours=5)):
+            with _clock(arrive):
                 demo_port.through(loading.trip, story=story, users=users)
             if story != "held":
-                _disinfect(truck, staff, at + dt.timedelta(hours=7))
+                _disinfect(truck, staff, arrive + dt.timedelta(hours=2))
         done[story] = done.get(story, 0) + 1
     return done
