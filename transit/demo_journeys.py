@@ -78,6 +78,17 @@ def track(waypoints, start: dt.datetime, *, seed: int, until: dt.datetime | None
     return out
 
 
+def off_corridor(points, *, last: int = 12, km: float = 4.0):
+    """The same track with its ``last`` points turning some ``km`` off to the west (a detour now)."""
+    out = list(points)
+    start = max(0, len(out) - last)
+    for i in range(start, len(out)):
+        t, lat, lng, v = out[i]
+        f = min(1.0, (i - start + 1) / (last / 2))
+        out[i] = (t, lat, round(lng - km / 100 * f, 6), v)
+    return out
+
+
 def corridors_seed(actor) -> int:
     from farms.models import Farm
     from transit.models import Corridor
@@ -111,7 +122,10 @@ def tracks_seed(now=None) -> int:
     trips = Trip.objects.filter(gps_unit__isnull=False, points__isnull=True).select_related(
         "loading__consignment__farm", "gps_unit"
     )
-    for trip in trips.order_by("pk").distinct():
+    trips = list(trips.order_by("pk").distinct())
+    # The first truck on the road is off its corridor right now, so the check has one to raise.
+    off_now = min((t.pk for t in trips if t.status == Trip.Status.EN_ROUTE), default=None)
+    for trip in trips:
         farm = trip.loading.consignment.farm
         if farm.latitude is None:
             continue
@@ -133,6 +147,8 @@ def tracks_seed(now=None) -> int:
         points = [p for p in points if p[0] <= now]
         if not points:
             continue
+        if trip.pk == off_now:
+            points = off_corridor(points)
         if on_road and now - points[0][0] < dt.timedelta(days=6):
             # The trucks on the road go through ingestion, as a unit's batches would.
             fixes = [

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 
 from .models import Arrival, Trip
 from .services.port import port_hold, port_override, port_release
@@ -39,7 +39,10 @@ def _codes(trip: Trip) -> list[str]:
 
 
 @transaction.atomic
-def _through(trip: Trip, *, story: str, transit: User, port: User, manager: User) -> None:
+def through(trip: Trip, *, story: str, users: dict) -> None:
+    """Take ``trip`` through the warehouse and the port as ``story`` tells (users by username)."""
+    transit, manager = users["transit_qsh"], users["manager"]
+    port = port_officer(trip) or users["port_wjd"]
     codes = _codes(trip)
     seals = list(trip.loading.seals.filter(stage="loading").values_list("number", flat=True))
     arrival = arrival_record(
@@ -91,24 +94,40 @@ def _through(trip: Trip, *, story: str, transit: User, port: User, manager: User
     port_release(actor=port, certificate=certificate, head_counted=len(codes), seals_intact=True, tags=codes)
 
 
+def port_officer(trip: Trip) -> User | None:
+    """An officer of the trip's exit port (the demo has one only at Wenjindu)."""
+    return (
+        User.objects.filter(
+            role=Role.PORT_OFFICER, organisation_id=trip.loading.consignment.exit_port_id, is_active=True
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
 STORIES = ["dead", "override", "held", "overnight"]
+ARRIVE_AFTER = timezone.timedelta(minutes=90)
 
 
 def seed() -> dict:
     users = {u.username: u for u in User.objects.filter(username__in=["transit_qsh", "port_wjd", "manager"])}
     if len(users) < 3:
         return {}
+    # A trip that left less than ARRIVE_AFTER ago is still on the road (the live map shows it).
     trips = list(
-        Trip.objects.filter(status=Trip.Status.EN_ROUTE, loading__certificate__voided_at__isnull=True)
+        Trip.objects.filter(
+            status=Trip.Status.EN_ROUTE,
+            loading__certificate__voided_at__isnull=True,
+            departed_at__lte=timezone.now() - ARRIVE_AFTER,
+        )
         .select_related("loading__certificate", "driver")
         .order_by("departed_at", "pk")
     )
+    trips = [trip for trip in trips if port_officer(trip)]
     done = {}
     for i, trip in enumerate(trips):
         story = STORIES[i] if i < len(STORIES) else "clean"
-        _through(
-            trip, story=story, transit=users["transit_qsh"], port=users["port_wjd"], manager=users["manager"]
-        )
+        through(trip, story=story, users=users)
         done[story] = done.get(story, 0) + 1
     overnight_alerts_raise(
         arrivals=Arrival.objects.filter(left_at__isnull=True).select_related(
