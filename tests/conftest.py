@@ -49,13 +49,54 @@ def pytest_terminal_summary(terminalreporter, config):
         report_print(terminalreporter, report)
 
 
+def _seed_world() -> None:
+    demo.seed()
+    livestock_reference.ensure()
+    surveillance_reference.ensure()
+    quarantine_reference.ensure()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        demo.seed()
-        livestock_reference.ensure()
-        surveillance_reference.ensure()
-        quarantine_reference.ensure()
+        _seed_world()
+
+
+# A transactional test (the browser tests, a migration test) empties the database when it ends.
+# Run alone, pytest-django puts those tests last, so the world seeded once above is there for all
+# the others; under pytest-xdist a worker receives whole files in turn and may run an ordinary
+# test after one of them. The world is then seeded again, committed, before that test's own
+# transaction starts (this hook runs before any fixture of the test is set up).
+_EMPTIED = pytest.StashKey[bool]()
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    try:
+        return (yield)
+    finally:
+        if _transactional(item):
+            item.config.stash[_EMPTIED] = True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if not item.config.stash.get(_EMPTIED, False) or _transactional(item):
+        return
+    if not item.get_closest_marker("django_db") and not {"db", "world"} & set(item.fixturenames):
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        _seed_world()
+    item.config.stash[_EMPTIED] = False
 
 
 def load_world() -> SimpleNamespace:
