@@ -63,6 +63,8 @@ def _authenticated(request):
     return unit, body, None
 
 
+# CSRF protects cookie sessions; a GPS unit has none: it authenticates every request with its
+# own Bearer token (_authenticated), so no browser can post on a user's behalf here.
 @csrf_exempt
 @require_POST
 @public
@@ -82,6 +84,7 @@ def points(request):
     return JsonResponse(result.as_dict())
 
 
+# As points(): token-authenticated, no session to protect.
 @csrf_exempt
 @require_POST
 @public
