@@ -106,18 +106,43 @@ def _known_tables() -> set[str]:
 
 
 def bump(tables, *, db: str | None = None) -> None:
-    """Move the versions of ``tables``: every page stored under the old ones is stale."""
+    """Move the versions of ``tables``: every page stored under the old ones is stale.
+
+    On Redis, one round trip whatever the number of tables (a pipeline of SET NX and INCR):
+    the tag-read ingestion writes four tables a batch, dozens of batches a second.
+    """
+    tables = list(tables)
+    if not tables:
+        return
     try:
         db = db or _db_id()
-        for table in tables:
-            key = _version_key(db, table)
+        keys = [_version_key(db, table) for table in tables]
+        client = _redis_client()
+        if client is not None:
+            pipe = client.pipeline(transaction=False)
+            for key in keys:
+                stored = cache.make_and_validate_key(key)
+                # Never written (or evicted): a fresh random start, never reused.
+                pipe.set(stored, random.getrandbits(52), nx=True)
+                pipe.incr(stored)
+            pipe.execute()
+            return
+        for key in keys:
             try:
                 cache.incr(key)
-            except ValueError:  # never written (or evicted): a fresh random start, never reused
+            except ValueError:
                 cache.add(key, random.getrandbits(52), None)
                 cache.incr(key)
     except Exception:  # the cache is down: nothing can be served from it either
         log.exception("page cache: could not move the versions of %s", tables)
+
+
+def _redis_client():
+    """The Redis client behind Django's RedisCache (None for another backend)."""
+    backend = getattr(cache, "_cache", None)
+    if backend is None or not hasattr(backend, "get_client"):
+        return None
+    return backend.get_client(None, write=True)
 
 
 def invalidate_all() -> None:
@@ -126,7 +151,13 @@ def invalidate_all() -> None:
 
 
 def versions(tables, *, db: str) -> dict[str, int] | None:
-    """The current versions of ``tables`` (missing ones created), or None if the cache fails."""
+    """The current versions of ``tables`` (missing ones created), or None if the cache fails.
+
+    What this thread's connection wrote in its open transaction counts as written (``_flush``).
+    """
+    conn = connections["default"]
+    if getattr(conn, "_pagecache_dirty", None):
+        _flush(conn)
     keys = {_version_key(db, t): t for t in tables}
     try:
         found = cache.get_many(list(keys))
@@ -166,25 +197,44 @@ def written(conn, tables) -> None:
     """Note that ``conn`` wrote ``tables``: for writes the execute wrapper does not see (COPY
     through psycopg's own cursor, livestock.bulk.insert_rows)."""
     tables = set(tables) - UNTRACKED
-    if tables:
-        db = _db_id(conn.alias)
-        bump(tables, db=db)
-        if conn.in_atomic_block:
-            # Readers of the old rows until the commit may have stored them under the version
-            # just moved: move it again once the change is visible. Until then the tables are
-            # pending: a page this connection renders meanwhile sees the uncommitted rows, and
-            # a rollback must make it stale too.
-            conn._pagecache_pending |= tables
-            transaction.on_commit(partial(_committed, conn, tables, db), using=conn.alias)
+    if not tables:
+        return
+    db = _db_id(conn.alias)
+    if not conn.in_atomic_block:
+        bump(tables, db=db)  # already committed
+        return
+    # In a transaction: moved once the commit made the change visible to everyone (readers of
+    # the old rows until then may have stored them under the current version), and, should
+    # this connection render a page before that, just before it does (``_flush``: that page
+    # sees the uncommitted rows). A rollback moves them too (_rolled_back). Deferred so that a
+    # transaction costs one round trip to the cache, not one per statement.
+    conn._pagecache_pending |= tables
+    conn._pagecache_dirty |= tables
+    # A callback for every write (those registered inside a savepoint that rolls back are
+    # dropped by Django); the first one to run after the commit moves every pending table at
+    # once, the others find nothing left to do.
+    transaction.on_commit(partial(_committed, conn, tables, db), using=conn.alias)
+
+
+def _flush(conn) -> None:
+    """Move the versions of what ``conn`` wrote in its open transaction (before it renders)."""
+    if conn._pagecache_dirty:
+        dirty = set(conn._pagecache_dirty)
+        conn._pagecache_dirty.clear()
+        bump(dirty, db=_db_id(conn.alias))
 
 
 def _committed(conn, tables, db):
-    conn._pagecache_pending -= tables
-    bump(tables, db=db)
+    if tables & conn._pagecache_pending:
+        pending = set(conn._pagecache_pending)
+        conn._pagecache_pending.clear()
+        conn._pagecache_dirty.clear()
+        bump(pending, db=db)
 
 
 def _rolled_back(conn, *, clear: bool) -> None:
     pending = set(conn._pagecache_pending)
+    conn._pagecache_dirty.clear()  # moved here with the rest
     if clear:
         conn._pagecache_pending.clear()
     if pending:
@@ -195,7 +245,8 @@ def _install(sender, connection, **kwargs):
     if _track_writes in connection.execute_wrappers:
         return
     connection.execute_wrappers.append(_track_writes)
-    connection._pagecache_pending = set()
+    connection._pagecache_pending = set()  # written in the open transaction
+    connection._pagecache_dirty = set()  # of those, not yet moved for this connection's pages
     rollback, savepoint_rollback = connection.rollback, connection.savepoint_rollback
 
     def rolled_back(*args, **kwargs):

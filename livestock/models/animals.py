@@ -82,14 +82,20 @@ class Animal(models.Model):
 
     # The farm and enterprise are indexed by the composite indexes in Meta, not on their own:
     # a herd list writes 100,000 rows at once and every index costs each of them.
+    # The farm, the enterprise, imported_from and registered_by have no database constraint:
+    # the services take them from rows they have just checked (the farm registered and its
+    # enterprise, the import, the acting user), which are never deleted (PROTECT, and regulated),
+    # and each constraint would look up and lock the same row once per animal at commit: about
+    # a second each for a 100,000-row herd list (make bench, animal_import_100k_s).
     farm = models.ForeignKey(
-        Farm, verbose_name=_("farm"), on_delete=models.PROTECT, related_name="animals", db_index=False
+        Farm,
+        verbose_name=_("farm"),
+        on_delete=models.PROTECT,
+        related_name="animals",
+        db_index=False,
+        db_constraint=False,
     )
-    # Denormalised from the farm so that every scoped list is one indexed filter. This reference,
-    # imported_from and registered_by have no database constraint: the services copy them from
-    # rows that are themselves checked and never deleted (the farm's enterprise, the import, the
-    # acting user; PROTECT), and the constraint would look up the same row once per animal at
-    # commit: about a second for a 100,000-row herd list (make bench, animal_import_100k_s).
+    # Denormalised from the farm so that every scoped list is one indexed filter.
     enterprise = models.ForeignKey(
         Organisation,
         verbose_name=_("enterprise"),

@@ -32,16 +32,19 @@ class Event(models.Model):
 
     event_id = models.UUIDField(_("event ID"), default=uuid.uuid4, unique=True, editable=False)
     # Append-only and the biggest table: no index beyond those listed in Meta (every index costs
-    # every insert); the (animal, event_time) index serves the animal's look-ups. The farm, the
-    # person and the organisation are references without a database constraint: a constraint
-    # costs a look-up per row on every insert (three per event), the only writer is
-    # services.events, and the rows they point at are never deleted (PROTECT, and regulated).
+    # every insert); the (animal, event_time) index serves the animal's look-ups. The animal,
+    # the farm, the person and the organisation are references without a database constraint:
+    # a constraint costs a look-up and a row lock per event at commit (100,000 of them for a
+    # herd list: make bench, animal_import_100k_s; one per visit for the readers), the only
+    # writer is services.events, which takes them from rows it has just read or written, and
+    # the rows they point at are never deleted (PROTECT in Django, and regulated records).
     animal = models.ForeignKey(
         "livestock.Animal",
         verbose_name=_("animal"),
         on_delete=models.PROTECT,
         related_name="events",
         db_index=False,
+        db_constraint=False,
     )
     kind = models.CharField(_("event"), max_length=30)
     type = models.CharField(_("EPCIS event type"), max_length=20, choices=Type.choices, default=Type.OBJECT)

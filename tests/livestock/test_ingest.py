@@ -267,9 +267,30 @@ def test_device_registration_rules(world, farm):
     assert Animal.objects.count() == 0
 
 
+def test_reader_lines_and_times_are_stored_exactly_whatever_they_hold(world, farm, device):
+    # On PostgreSQL a batch goes as array text (services.ingest._insert): what means something
+    # in it (quotes, backslashes, commas, braces, NULL, spaces) must come back as the reader sent it.
+    (animal,) = herd(world.ent_a_staff, farm, [1])
+    at = timezone.now().replace(microsecond=123456) - dt.timedelta(hours=1)
+    lines = ['LA "982" 0001', "C:\\reader\\n, {a,b}", "NULL", "  spaced  ", "", '标签 ⅓ \\\\"', "'; DROP"]
+    reads = [
+        {
+            **read(i, animal.rfid, at + dt.timedelta(microseconds=i)),
+            "at": (at + dt.timedelta(microseconds=i)).isoformat(),
+        }
+        | {"raw": line}
+        for i, line in enumerate(lines)
+    ]
+    assert reads_ingest(payload(device, reads)).stored == len(lines)
+    stored = dict(TagRead.objects.filter(device=device).values_list("seq", "raw"))
+    assert stored == dict(enumerate(lines))
+    times = dict(TagRead.objects.filter(device=device).values_list("seq", "read_at"))
+    assert times == {i: at + dt.timedelta(microseconds=i) for i in range(len(lines))}
+    assert set(TagRead.objects.filter(device=device).values_list("animal", flat=True)) == {animal.pk}
+
+
 def test_a_read_time_in_another_form_python_reads_is_stored_as_python_read_it(world, farm, device):
-    # The batch goes to PostgreSQL as the bridge sent it; a time not in the bridge's own form
-    # (protocol.iso_ms) is sent as Python read it, so both agree on every time stored.
+    # The times go to PostgreSQL as Python read them, whatever form the bridge used.
     (animal,) = herd(world.ent_a_staff, farm, [1])
     at = timezone.now().replace(microsecond=0) - dt.timedelta(hours=1)
     forms = [
