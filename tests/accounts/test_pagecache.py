@@ -191,3 +191,29 @@ def _token(html: str) -> str:
     import re
 
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_a_transaction_moves_its_versions_in_one_go_after_the_commit(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    # The tag-read ingestion writes four tables a batch, dozens of batches a second: one round
+    # trip to the cache after the commit, not two per statement.
+    calls = []
+    real = pagecache.bump
+    monkeypatch.setattr(
+        pagecache, "bump", lambda tables, **kw: calls.append(set(tables)) or real(tables, **kw)
+    )
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        Organisation.objects.filter(pk=world.ent_a.pk).update(name_en="One")
+        User.objects.filter(pk=world.manager.pk).update(full_name="Two")
+        Organisation.objects.filter(pk=world.ent_a.pk).update(name_en="Three")
+        assert calls == []
+    assert calls == [{ORG, USER}]
+
+
+def test_a_page_rendered_inside_the_writing_transaction_sees_its_writes(world, client_for):
+    # Moving the versions is deferred to the commit, except for this connection's own pages.
+    before = version(ORG)
+    with transaction.atomic():
+        Organisation.objects.filter(pk=world.ent_a.pk).update(name_en="Inside")
+        assert version(ORG) != before
