@@ -1,6 +1,7 @@
 """Registering animals (one by one, by a tag read, or a whole herd list), re-tagging, corrections."""
 
 import datetime as dt
+import functools
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -72,6 +73,9 @@ class Row:
     origin_note: str
 
 
+_UNSEEN = object()
+
+
 def _error(errors, row, column, value, message):
     errors.append({"row": row, "column": column, "value": value, "error": str(message)})
 
@@ -99,6 +103,15 @@ def animal_rows_check(*, farm: Farm, rows: list[dict], first_row: int = 2, today
     errors: list[dict] = []
     parsed = []
     keys: dict[str, set[str]] = {"national_code": set(), "rfid": set()}
+    parsers = (
+        ("species", cells.species),
+        ("sex", cells.sex),
+        ("origin", cells.origin),
+        ("birth_date", lambda v: cells.date(v, today=today)),
+        ("entry_date", lambda v: cells.date(v, today=today)),
+    )
+    memo: dict[tuple[str, str], object] = {}
+    text = functools.lru_cache(maxsize=4096)(cells.text)
     for offset, row in enumerate(rows):
         n = first_row + offset
         ok = True
@@ -111,19 +124,24 @@ def animal_rows_check(*, farm: Farm, rows: list[dict], first_row: int = 2, today
         except cells.CellError as exc:
             _error(errors, n, "tag", raw_tag, exc.message)
             ok = False
-        for column, parse in (
-            ("species", cells.species),
-            ("sex", cells.sex),
-            ("origin", cells.origin),
-            ("birth_date", lambda v: cells.date(v, today=today)),
-            ("entry_date", lambda v: cells.date(v, today=today)),
-        ):
-            try:
-                values[column] = parse(row.get(column, ""))
-            except cells.CellError as exc:
-                _error(errors, n, column, row.get(column, ""), exc.message)
+        for column, parse in parsers:
+            raw = row.get(column, "")
+            # A herd list repeats a few values per column (an age group's birth date, the sex,
+            # the origin) 100,000 times: each distinct one is parsed once (make bench,
+            # animal_import_100k_s), its refusal kept as well as its value.
+            found = memo.get((column, raw), _UNSEEN)
+            if found is _UNSEEN:
+                try:
+                    found = parse(raw)
+                except cells.CellError as exc:
+                    found = exc
+                memo[(column, raw)] = found
+            if isinstance(found, cells.CellError):
+                _error(errors, n, column, raw, found.message)
                 ok = False
-        pen = cells.text(row.get("pen", ""))
+            else:
+                values[column] = found
+        pen = text(row.get("pen", ""))
         if pen and pen_set and pen not in pen_set:
             _error(errors, n, "pen", pen, format_lazy(PEN_UNKNOWN, pen=pen, pens="、".join(pens)))
             ok = False
@@ -145,8 +163,8 @@ def animal_rows_check(*, farm: Farm, rows: list[dict], first_row: int = 2, today
             row=n,
             ok=ok,
             pen=pen,
-            breed=cells.text(row.get("breed", ""))[:60],
-            origin_note=cells.text(row.get("origin_note", ""))[:200],
+            breed=text(row.get("breed", ""))[:60],
+            origin_note=text(row.get("origin_note", ""))[:200],
         )
         parsed.append(values)
 
