@@ -4,7 +4,8 @@ Each enterprise gets two trucks with a GPS unit each, and two drivers, all appro
 disinfected yesterday, so that a demo consignment can be loaded at once; enterprise A's third
 truck and driver wait for the bureau's review. A demo unit's token is ``demo-<unit ID>``
 (only its hash is stored, as for any unit) so that a simulator may post its positions.
-No loadings: the demo has no approved consignment yet (quarantine.demo seeds none).
+Every other enterprise with an approved consignment gets two trucks and two drivers as well
+(transit.generate takes those consignments through transit on them).
 """
 
 import datetime as dt
@@ -42,13 +43,42 @@ def _unit(enterprise, identifier: str) -> GpsUnit:
     return unit
 
 
+# Plate prefixes of the other enterprises' trucks (fictitious, cycled).
+OTHER_PREFIXES = ["湘B", "桂A", "赣C", "粤S", "鄂A", "粤H", "闽A", "粤M"]
+
+
+def _fleets() -> list[tuple[str, str, str]]:
+    """FLEETS, then every other enterprise with an approved consignment."""
+    from quarantine.models import Consignment
+
+    named = {code for code, _p, _s in FLEETS}
+    others = (
+        Organisation.objects.filter(
+            kind=Organisation.Kind.ENTERPRISE, consignments__status=Consignment.Status.APPROVED
+        )
+        .exclude(code__in=named)
+        .distinct()
+        .order_by("code")
+        .values_list("code", "pk")
+    )
+    return [
+        *FLEETS,
+        *(
+            (code, OTHER_PREFIXES[n % len(OTHER_PREFIXES)], f"E{pk:03d}")
+            for n, (code, pk) in enumerate(others)
+        ),
+    ]
+
+
 def seed() -> None:
     manager = User.objects.filter(role=Role.MANAGER).order_by("pk").first()
     today = timezone.localdate()
     yesterday = timezone.now() - dt.timedelta(days=1)
-    for index, (code, prefix, short) in enumerate(FLEETS):
+    for index, (code, prefix, short) in enumerate(_fleets()):
         enterprise = Organisation.objects.filter(code=code).first()
         staff = User.objects.filter(organisation=enterprise).order_by("pk").first() if enterprise else None
+        # An enterprise without a demo login: its trucks were registered at the bureau's counter.
+        staff = staff or manager
         if enterprise is None or staff is None or manager is None:
             continue
         waiting = code == "ent-huafeng"
@@ -64,7 +94,7 @@ def seed() -> None:
                     "permit_number": f"GDHK-{short}-{n:04d}",
                     "permit_valid_until": today + dt.timedelta(days=300),
                     "decks": 2,
-                    "capacity": {"1": 200, "3": 400} if n == 1 else {"1": 120, "2": 30},
+                    "capacity": {"1": 200, "3": 400} if n == 1 else {"1": 120, "2": 30, "3": 200},
                     "gps_unit": unit,
                     "status": Approval.APPROVED if approved else Approval.SUBMITTED,
                     "approved_by": manager if approved else None,

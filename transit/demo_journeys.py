@@ -1,22 +1,18 @@
-"""Demo journeys: a corridor for every demo farm, and a GPS track for every demo trip.
+"""Demo journeys: a corridor for every demo farm, and the roads and tracks transit.generate draws.
 
 No map service: the routes follow the general direction of the real roads from the supplying
 provinces to Shenzhen through fixed waypoints (towns on the G4 Beijing–Hong Kong–Macau expressway
 from Hunan, the G78/G80 from Guangxi through Zhaoqing and Foshan, the Shenzhen–Shanwei and
 Huizhou roads from the east), then Buji to the Qingshuihe warehouse (清水河, Luohu) and down
 Wenjin Road to the Wenjindu port (文锦渡). Tracks are points every 30 s along those lines at
-highway speeds with a little GPS noise; one trip in seven takes a detour off its corridor, so the
-periodic check has something to say.
+highway speeds with a little GPS noise (``track``; ``detour`` takes a leg some 4 km off the road).
 
-Idempotent: a farm with a corridor keeps it; a trip with points gets no more.
+Idempotent: a farm with a corridor keeps it.
 """
 
 import datetime as dt
 import math
 import random
-
-from django.db import transaction
-from django.utils import timezone
 
 from farms.regions import haversine_km
 
@@ -110,87 +106,3 @@ def corridors_seed(actor) -> int:
         )
         made += 1
     return made
-
-
-def tracks_seed(now=None) -> int:
-    """A track for every trip without one: whole for ended trips, up to now for those on the road."""
-    from transit.models import GpsPoint, JourneyState, Trip
-    from transit.services.journeys import Fix, points_ingest
-
-    now = now or timezone.now()
-    done = 0
-    trips = Trip.objects.filter(gps_unit__isnull=False, points__isnull=True).select_related(
-        "loading__consignment__farm", "gps_unit"
-    )
-    trips = list(trips.order_by("pk").distinct())
-    # The first truck on the road is off its corridor right now, so the check has one to raise.
-    off_now = min((t.pk for t in trips if t.status == Trip.Status.EN_ROUTE), default=None)
-    for trip in trips:
-        farm = trip.loading.consignment.farm
-        if farm.latitude is None:
-            continue
-        road = road_for(float(farm.latitude), float(farm.longitude))
-        to_warehouse = road[: road.index(QINGSHUIHE) + 1]
-        on_road = trip.status in Trip.ON_ROAD
-        detour = trip.pk % 7 == 0
-        if trip.status == Trip.Status.EN_ROUTE:
-            points = track(to_warehouse, trip.departed_at, seed=trip.pk, until=now, detour=detour)
-        else:
-            points = track(
-                to_warehouse, trip.departed_at, seed=trip.pk, until=trip.arrived_warehouse_at, detour=detour
-            )
-            if trip.departed_warehouse_at:
-                tail = road[road.index(QINGSHUIHE) :]
-                points += track(
-                    tail, trip.departed_warehouse_at, seed=trip.pk + 1, until=trip.ended_at or now
-                )
-        points = [p for p in points if p[0] <= now]
-        if not points:
-            continue
-        if trip.pk == off_now:
-            points = off_corridor(points)
-        if on_road and now - points[0][0] < dt.timedelta(days=6):
-            # The trucks on the road go through ingestion, as a unit's batches would.
-            fixes = [
-                (i, Fix(time=t, lat=lat, lng=lng, speed_kmh=v)) for i, (t, lat, lng, v) in enumerate(points)
-            ]
-            for start in range(0, len(fixes), 2000):
-                points_ingest(unit=trip.gps_unit, fixes=fixes[start : start + 2000], now=now)
-        else:
-            with transaction.atomic():
-                GpsPoint.objects.bulk_create(
-                    [
-                        GpsPoint(
-                            unit=trip.gps_unit,
-                            recorded_at=t,
-                            trip=trip,
-                            lat=lat,
-                            lng=lng,
-                            speed_kmh=v,
-                            received_at=t,
-                        )
-                        for t, lat, lng, v in points
-                    ],
-                    batch_size=2000,
-                    ignore_conflicts=True,
-                )
-                t, lat, lng, _v = points[-1]
-                Trip.objects.filter(pk=trip.pk).update(last_lat=lat, last_lng=lng, last_position_at=t)
-                JourneyState.objects.update_or_create(
-                    trip=trip,
-                    defaults={"anchor_lat": lat, "anchor_lng": lng, "anchor_at": t, "points": len(points)},
-                )
-        done += 1
-    return done
-
-
-def seed() -> dict:
-    """Corridors for the demo farms, tracks for the demo trips, then one pass of the periodic check."""
-    from accounts.models import User
-    from transit.services.journeys import journeys_check
-
-    manager = User.objects.filter(username="manager").first()
-    corridors = corridors_seed(manager) if manager else 0
-    tracks = tracks_seed()
-    check = journeys_check()
-    return {"corridors": corridors, "tracks": tracks, "alerts": check.raised}
