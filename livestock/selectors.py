@@ -227,6 +227,20 @@ def animal_logs(*, animal: Animal) -> QuerySet[ProductionLog]:
     )
 
 
+def _site_names(uris: set[str]) -> dict[str, str]:
+    """{site URI: the site's name} for the bureau's sites (the warehouse, the ports) among ``uris``
+    (a farm's events name their farm through its own reference): one query for the page."""
+    from accounts.models import Organisation
+
+    from .vocab import uri
+
+    prefix = uri("site", "")
+    codes = {u[len(prefix) :]: u for u in uris if u and u.startswith(prefix)}
+    if not codes:
+        return {}
+    return {codes[org.code]: org.name for org in Organisation.objects.filter(code__in=codes)}
+
+
 def animal_record(
     *,
     animal: Animal,
@@ -267,6 +281,12 @@ def animal_record(
         event.icon = kind.icon if kind else "dot"
         event.pen = event.read_point.partition(":pen:")[2]
         event.log = by_pk.get((event.data or {}).get("log"))
+    places = _site_names({e.biz_location for e in events if not e.farm_id} | {animal.last_seen_where})
+    for event in events:
+        event.place = places.get(event.biz_location, event.biz_location)
+    if animal.last_seen_where == vocab.uri("farm", animal.farm_id):
+        places[animal.last_seen_where] = animal.farm.name
+    animal.last_seen_place = places.get(animal.last_seen_where, animal.last_seen_where)
     page.object_list = events
     blocked_until = animal.export_blocked_until(today)
     withdrawal_log = None

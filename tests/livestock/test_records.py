@@ -340,3 +340,21 @@ def test_mortality_counts_the_herd_from_when_it_came_to_the_farm(
     assert months["2026-06"]["head"] == 5
     assert months["2026-08"] == {"month": "2026-08", "deaths": 1, "head": 5, "rate": 20.0}
     assert months["2026-09"]["head"] == 4 and months["2026-09"]["deaths"] == 0
+
+
+def test_places_are_named_not_shown_as_identifiers(world, farm, animals):
+    # The warehouse's and the port's events carry the site's URI; the farm's, the farm itself.
+    from livestock.services.events import Happening, Where, events_append
+    from livestock.vocab import uri
+
+    target = animals[0]
+    port = world.port_wenjindu
+    events_append(
+        happening=Happening(kind="seen", when=timezone.now(), where=Where(site=uri("site", port.code))),
+        animal_ids=[target.pk],
+    )
+    Animal.objects.filter(pk=target.pk).update(last_seen_where=uri("farm", farm.pk))
+    target = Animal.objects.select_related("farm").get(pk=target.pk)
+    record = selectors.animal_record(animal=target, newest_first=True)
+    assert record["events"][0].place == port.name
+    assert target.last_seen_place == farm.name
