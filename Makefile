@@ -24,10 +24,11 @@ run: $(STAMP) ## Install, migrate, load the demo data and serve on http://127.0.
 	@echo ""
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@# A simulated ear-tag reader feeds the bureau's reader page (READER=0 leaves it out); it
-	@# runs in the background and stops with the server (same process group); so does the
-	@# journey check that Celery beat runs in production (transit journeys_watch, every minute).
+	@# runs in the background and stops with the server (same process group); so do the demo trucks'
+	@# GPS units (gps_demo) and the journey check that Celery beat runs in production (transit journeys_watch, every minute).
 	@if [ "$(READER)" != "0" ]; then $(PY) manage.py reader_demo --server http://$(HOST):$(PORT) & fi; \
 	$(PY) manage.py journeys_watch & \
+	$(PY) manage.py gps_demo --server http://$(HOST):$(PORT) & \
 	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP) ## Run the whole test suite (SQLite, or DATABASE_URL / REDIS_URL when set)
