@@ -197,7 +197,75 @@ def screens() -> list[Screen]:
         Screen("enterprise_home", ENTERPRISE, reverse(ent + "home"), "The enterprise's home."),
         Screen("alert_centre", BUREAU, reverse(ciq + "alert_centre"), "The alerts centre."),
         Screen("zone_map", BUREAU, reverse(ciq + "zone_map"), "The zone map with its data."),
+        *_transit_screens(ciq, ent, enterprise),
     ]
+
+
+def _transit_screens(ciq: str, ent: str, enterprise) -> list[Screen]:
+    """Transit's key screens; a trip's and a loading's only where the data has one (the one
+    with the longest track, the one with the most animals)."""
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from transit.models import Loading, Trip
+
+    found = [
+        Screen(
+            "fleet_review",
+            BUREAU,
+            reverse(ciq + "fleet_review"),
+            "The bureau's review of vehicles and drivers.",
+        ),
+        Screen("loading_list", BUREAU, reverse(ciq + "loading_list"), "The loadings list."),
+        Screen("journey_live", BUREAU, reverse(ciq + "journey_live"), "The live map of trucks on the road."),
+        Screen(
+            "journey_live_data",
+            BUREAU,
+            reverse(ciq + "journey_live_data"),
+            "The live map's data (trucks, alerts).",
+        ),
+        Screen("corridor_list", BUREAU, reverse(ciq + "corridor_list"), "The farms' corridors."),
+        Screen("warehouse_board", BUREAU, reverse(ciq + "warehouse_board"), "The Qingshuihe pens board."),
+        Screen("port_screen", BUREAU, reverse(ciq + "port_screen"), "The port officer's screen and queue."),
+        Screen("fleet_enterprise", ENTERPRISE, reverse(ent + "fleet"), "The enterprise's fleet."),
+        Screen(
+            "journey_live_data_enterprise",
+            ENTERPRISE,
+            reverse(ent + "journey_live_data"),
+            "The enterprise's live map data.",
+        ),
+    ]
+    trip = Trip.objects.annotate(n=Count("points")).order_by("-n", "-pk").first()
+    if trip is not None:
+        found += [
+            Screen("trip_journey", BUREAU, reverse(ciq + "trip_journey", args=[trip.pk]), "A trip's page."),
+            Screen(
+                "trip_track", BUREAU, reverse(ciq + "trip_track", args=[trip.pk]), "A trip's track (replay)."
+            ),
+        ]
+    own = Trip.objects.filter(enterprise=enterprise).annotate(n=Count("points")).order_by("-n", "-pk").first()
+    if own is not None:
+        found.append(
+            Screen(
+                "trip_journey_enterprise",
+                ENTERPRISE,
+                reverse(ent + "trip_journey", args=[own.pk]),
+                "A trip's page (enterprise).",
+            )
+        )
+    loading = Loading.objects.annotate(n=Count("animals")).order_by("-n", "-pk").first()
+    if loading is not None:
+        found.append(
+            Screen(
+                "loading_detail",
+                BUREAU,
+                reverse(ciq + "loading_detail", args=[loading.pk]),
+                "A loading's page.",
+            )
+        )
+    if trip is None or loading is None:
+        print("   (the data holds no trip or no loading: their pages are not measured)", flush=True)
+    return found
 
 
 def _passwords() -> None:

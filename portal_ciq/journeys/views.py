@@ -46,7 +46,20 @@ class CorridorListView(CorridorAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["farms"] = corridor_farms_for_user(user=self.request.user)[:500]
+        # Only what the list shows: the farm's layout and the corridor's route (thousands of
+        # vertices) are JSON that would be parsed for every row (make bench BENCH=load).
+        context["farms"] = corridor_farms_for_user(user=self.request.user).only(
+            "pk",
+            "name_zh",
+            "name_en",
+            "enterprise",
+            "enterprise__name_zh",
+            "enterprise__name_en",
+            "corridor__farm",
+            "corridor__length_km",
+            "corridor__buffer_m",
+            "corridor__planned_minutes",
+        )[:500]
         return context
 
 

@@ -237,6 +237,60 @@ def test_an_impossible_jump_is_flagged_and_does_not_move_the_truck(client, road)
     assert float(trip.last_lat) == pytest.approx(22.701)
 
 
+def test_a_jump_confirmed_by_three_points_moves_the_truck_and_later_points_follow(client, road):
+    # The batch's points are in order: the check of every step at once must see the jump and
+    # leave the verdict to the point-by-point rules (three agreeing points confirm a jump).
+    trip, token = road
+    now = timezone.now()
+
+    def at(minutes, lat):
+        return {"time": (now - dt.timedelta(minutes=minutes)).isoformat(), "lat": lat, "lng": 114.20}
+
+    body = post(
+        client,
+        token,
+        {"points": [at(10, 22.70), at(9, 22.701), at(8, 31.70), at(7, 31.701), at(6, 31.702), at(5, 31.703)]},
+    ).json()
+    assert [(f["index"], f["reason"]) for f in body["flagged"]] == [(2, "jump"), (3, "jump")]
+    assert (body["stored"], body["duplicates"]) == (6, 0)
+    trip.refresh_from_db()
+    assert float(trip.last_lat) == pytest.approx(31.703)
+    # The next batch starts from the confirmed position: nothing flagged.
+    body = post(client, token, {"points": [at(4, 31.704), at(3, 31.705)]}).json()
+    assert body["flagged"] == [] and body["stored"] == 2
+    assert GpsPoint.objects.filter(unit=trip.gps_unit, flag="jump").count() == 2
+
+
+def test_a_batch_resent_with_new_points_stores_only_the_new(client, road):
+    trip, token = road
+    now = timezone.now()
+    points = [
+        {
+            "time": (now - dt.timedelta(seconds=30 * (6 - i))).isoformat(),
+            "lat": 22.70 + i * 0.001,
+            "lng": 114.2,
+        }
+        for i in range(6)
+    ]
+    post(client, token, {"points": points[:3]})
+    body = post(client, token, {"points": points}).json()
+    assert (body["received"], body["stored"], body["duplicates"], body["flagged"]) == (6, 3, 3, [])
+    assert GpsPoint.objects.filter(unit=trip.gps_unit, trip=trip).count() == 6
+    trip.refresh_from_db()
+    assert trip.journey.points == 6
+    assert float(trip.last_lat) == pytest.approx(22.705)
+
+
+@pytest.mark.parametrize("value", [True, 10**400, -(10**30), None, [22.7], "22.7"])
+def test_a_latitude_that_is_no_number_within_range_is_refused_not_a_failure(client, road, value):
+    _trip, token = road
+    point = {"time": timezone.now().isoformat(), "lat": value, "lng": 114.2}
+    answer = post(client, token, {"points": [point]})
+    assert answer.status_code == 200
+    assert [r["reason"] for r in answer.json()["refused"]] == ["bad_position"]
+    assert GpsPoint.objects.count() == 0
+
+
 def test_a_unit_without_a_trip_on_the_road_stores_unattached(client, world):
     unit, token = unit_with_token(world.ent_a)
     body = post(client, token, {"points": straight_track((22.8, 114.3), QINGSHUIHE, minutes=1)}).json()

@@ -51,9 +51,26 @@ class GpsPoint(models.Model):
         JUMP = "jump", _("Impossible jump")
 
     pk = models.CompositePrimaryKey("unit", "recorded_at")
-    unit = models.ForeignKey(GpsUnit, on_delete=models.PROTECT, related_name="points", db_constraint=True)
+    # No index of their own: the primary key (unit, recorded_at) and gpspoint_trip_time
+    # (trip, recorded_at) serve every lookup by unit or trip, and each index more is written
+    # for every point. Nor foreign keys in the database: PostgreSQL checks them row by row at
+    # commit, two checks a point, which cost as much as the insert (make bench, gps_points_per_s).
+    # Ingestion writes only the unit it has authenticated and locked, and the trip it has just
+    # read under that lock; units and trips are never deleted (PROTECT still refuses it through
+    # the ORM while they have points). As livestock's tag reads (docs/livestock.md).
+    unit = models.ForeignKey(
+        GpsUnit, on_delete=models.PROTECT, related_name="points", db_constraint=False, db_index=False
+    )
     recorded_at = models.DateTimeField(_("time"))
-    trip = models.ForeignKey(Trip, on_delete=models.PROTECT, null=True, blank=True, related_name="points")
+    trip = models.ForeignKey(
+        Trip,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="points",
+        db_constraint=False,
+        db_index=False,
+    )
     lat = models.FloatField(_("latitude"))
     lng = models.FloatField(_("longitude"))
     speed_kmh = models.FloatField(_("speed (km/h)"), null=True, blank=True)

@@ -98,8 +98,10 @@ def certificate_find(*, text: str) -> Certificate:
             "replaced_by",
         )
         .filter(number=number)
-        .first()
+        # The number is unique: no ORDER BY for .first() to build and the server to sort.
+        .order_by()[:1]
     )
+    found = found[0] if found else None
     if found is None:
         raise DomainError(format_lazy(NOT_FOUND, number=number[:30]), field="q")
     return found
@@ -134,13 +136,16 @@ def port_view(*, certificate: Certificate, trip: Trip | None, tags=None, source:
     if trip is None:
         return view
     loading = trip.loading
-    manifest = dict(loading.animals.values_list("national_code", "animal_id"))
-    aside = set(Ineligible.objects.filter(arrival__trip=trip).values_list("national_code", flat=True))
+    # Sets, not lists: no ORDER BY (the models' orderings would join their parents to sort).
+    manifest = dict(loading.animals.order_by().values_list("national_code", "animal_id"))
+    aside = set(
+        Ineligible.objects.filter(arrival__trip=trip).order_by().values_list("national_code", flat=True)
+    )
     view.set_aside = sorted(aside)
     view.expected_codes = sorted(set(manifest) - aside)
     view.animal_ids = [manifest[c] for c in view.expected_codes]
     # The seals now on the truck: the warehouse's if it was resealed there, else the loading's.
-    seals = list(loading.seals.values_list("number", "stage"))
+    seals = list(loading.seals.order_by().values_list("number", "stage"))
     stage = Seal.Stage.WAREHOUSE if any(s == Seal.Stage.WAREHOUSE for _n, s in seals) else Seal.Stage.LOADING
     view.seals = sorted(n for n, s in seals if s == stage)
     if view.source == "warehouse":
