@@ -104,9 +104,16 @@ class Animal(models.Model):
         db_index=False,
         db_constraint=False,
     )
-    # The tag in the ear now; earlier tags keep pointing at the animal (EarTag.animal).
+    # The tag in the ear now; earlier tags keep pointing at the animal (EarTag.animal). Unique in
+    # the database, but not a constraint checked row by row at commit (as the farm above): the
+    # services write both ends in one transaction from tags they have just locked and checked,
+    # and tags are never deleted (PROTECT).
     tag = models.OneToOneField(
-        "livestock.EarTag", verbose_name=_("ear tag"), on_delete=models.PROTECT, related_name="current_animal"
+        "livestock.EarTag",
+        verbose_name=_("ear tag"),
+        on_delete=models.PROTECT,
+        related_name="current_animal",
+        db_constraint=False,
     )
     # Copies of the current tag's codes: the look-ups every screen and every reader makes.
     national_code = models.CharField(_("national code"), max_length=15, unique=True)

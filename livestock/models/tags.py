@@ -69,6 +69,7 @@ class EarTag(models.Model):
         TagIssue, verbose_name=_("delivery"), on_delete=models.PROTECT, related_name="tags", null=True
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.AVAILABLE)
+    # No row-by-row check at commit (see Animal.tag): a herd list marks 100,000 tags in use.
     animal = models.ForeignKey(
         "livestock.Animal",
         verbose_name=_("animal"),
@@ -76,6 +77,7 @@ class EarTag(models.Model):
         null=True,
         blank=True,
         related_name="tags",
+        db_constraint=False,
     )
     ear = models.CharField(_("ear"), max_length=5, choices=Ear.choices, blank=True)
     applied_on = models.DateField(_("applied on"), null=True, blank=True)
