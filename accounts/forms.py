@@ -11,7 +11,7 @@ from django.db import transaction
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
-from .models import ENTERPRISE_ROLES, Role, User
+from .models import ENTERPRISE_ROLES, Organisation, Role, User
 from .services import user_password_reset
 from .tasks import mail_send
 
@@ -110,6 +110,18 @@ class UserCreateForm(UserForm):
         help_text=_("At least 10 characters, not only digits; tell it to the user in person."),
     )
     field_order = ["username", "full_name", "role", "email", "phone", "password", "reason"]
+
+
+class OrganisationContactForm(StyledFormMixin, forms.ModelForm):
+    """The contact details and notices' language an enterprise administrator keeps up to date."""
+
+    reason = forms.CharField(
+        label=_("Reason for the change"), max_length=200, help_text=_("Kept in the audit trail.")
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["contact_name", "contact_phone", "contact_email", "language"]
 
 
 class ReasonForm(StyledFormMixin, forms.Form):

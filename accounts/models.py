@@ -1,5 +1,6 @@
 """Organisations, the people in them, and the roles that decide what they may see and do."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager, _user_has_perm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -36,6 +37,8 @@ class Organisation(models.Model):
         validators=[validate_credit_code],
         help_text=_("18 characters, as printed on the business licence (GB 32100)."),
     )
+    # An enterprise's supervising branch; a laboratory's is the branch whose samples it tests
+    # (none: every branch's, as the technical centre).
     branch = models.ForeignKey(
         "self",
         verbose_name=_("supervising CIQ branch"),
@@ -44,12 +47,24 @@ class Organisation(models.Model):
         blank=True,
         related_name="enterprises",
         limit_choices_to={"kind": Kind.CIQ_BRANCH},
+        help_text=_(
+            "For an enterprise, the branch that supervises it; for a laboratory, the only branch whose samples it tests (empty: every branch)."
+        ),
     )
     province = models.CharField(_("province"), max_length=40, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    # The mail and text messages the system sends the organisation (a consignment's steps) are in
+    # this language; its people's screens follow each browser's.
+    language = models.CharField(
+        _("language of notices"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language of the e-mails and text messages the bureau's system sends."),
+    )
     latitude = models.DecimalField(
         _("latitude"),
         max_digits=9,
@@ -85,8 +100,8 @@ class Organisation(models.Model):
                 name="organisation_enterprise_has_credit_code",
             ),
             models.CheckConstraint(
-                condition=Q(kind="enterprise") | Q(branch__isnull=True),
-                name="organisation_only_enterprise_has_branch",
+                condition=Q(kind__in=["enterprise", "laboratory"]) | Q(branch__isnull=True),
+                name="organisation_branch_of_enterprise_or_lab",
             ),
         ]
 
@@ -115,8 +130,8 @@ class Organisation(models.Model):
                 errors["credit_code"] = _("An enterprise needs its unified social credit code.")
             if self.branch_id is None:
                 errors["branch"] = _("Choose the CIQ branch that supervises this enterprise.")
-        elif self.branch_id is not None:
-            errors["branch"] = _("Only an enterprise has a supervising branch.")
+        elif self.branch_id is not None and self.kind != self.Kind.LABORATORY:
+            errors["branch"] = _("Only an enterprise or a laboratory is attached to a CIQ branch.")
         if self.branch_id is not None and self.branch.kind != self.Kind.CIQ_BRANCH:
             errors["branch"] = _("The supervising organisation must be a CIQ branch.")
         if (self.latitude is None) != (self.longitude is None):

@@ -36,6 +36,7 @@ rules.add_perm("portal_ciq.access", is_bureau_user)
 # portal (which of them, the selector decides); the system administrator manages everyone
 # on the admin site, which lets in only is_staff accounts (see accounts.services.user_create).
 rules.add_perm("accounts.manage_users", is_enterprise_admin)
+rules.add_perm("accounts.manage_organisation", is_enterprise_admin)
 
 # The audit trail of any record is for managers and the system administrator.
 rules.add_perm("accounts.view_history", is_manager | is_system_admin)

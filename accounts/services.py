@@ -19,6 +19,7 @@ ROLE_NOT_ALLOWED = _(
 )
 ROLE_WRONG_ORGANISATION = _("The role {role} does not belong in {organisation} ({kind}).")
 CANNOT_DEACTIVATE_SELF = _("You cannot deactivate your own account; ask another administrator.")
+NOT_YOUR_ORGANISATION = _("Only an administrator of the enterprise may change its contact details.")
 PASSWORD_RESET_REASON = _("Password reset by e-mail")
 LAST_ADMIN = _("{organisation} must keep at least one active administrator; appoint another one first.")
 
@@ -38,6 +39,27 @@ def organisation_save(*, actor: User | None, organisation: Organisation, reason:
     _full_clean(organisation)
     save_audited(organisation, actor=actor, reason=reason)
     return organisation
+
+
+@transaction.atomic
+def organisation_contact_update(
+    *,
+    actor: User,
+    organisation: Organisation,
+    contact_name: str,
+    contact_phone: str,
+    contact_email: str,
+    language: str,
+    reason: str,
+) -> Organisation:
+    """An enterprise administrator's change to the contact details and the language of notices
+    of their own enterprise (its name, code and branch are the bureau's to change)."""
+    if actor.role != Role.ENTERPRISE_ADMIN or actor.organisation_id != organisation.pk:
+        raise DomainError(NOT_YOUR_ORGANISATION)
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    organisation.contact_name, organisation.contact_phone = contact_name, contact_phone
+    organisation.contact_email, organisation.language = contact_email, language
+    return organisation_save(actor=actor, organisation=organisation, reason=reason)
 
 
 def _check_role(*, actor: User | None, organisation: Organisation, role: str) -> None:

@@ -6,6 +6,7 @@ app_name = "portal_enterprise"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("settings/organisation/", views.OrganisationSettingsView.as_view(), name="organisation_settings"),
     path("settings/users/", views.UserListView.as_view(), name="user_list"),
     path("settings/users/new/", views.UserCreateView.as_view(), name="user_create"),
     path("settings/users/<int:pk>/", views.UserEditView.as_view(), name="user_edit"),

@@ -10,10 +10,16 @@ from django.views.generic import FormView, TemplateView, View
 
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
-from accounts.forms import ReasonForm, UserCreateForm, UserForm, user_initial
+from accounts.forms import OrganisationContactForm, ReasonForm, UserCreateForm, UserForm, user_initial
 from accounts.pagecache import PageCacheMixin
 from accounts.selectors import user_list_for_user, user_manageable_for_user
-from accounts.services import user_create, user_deactivate, user_reactivate, user_update
+from accounts.services import (
+    organisation_contact_update,
+    user_create,
+    user_deactivate,
+    user_reactivate,
+    user_update,
+)
 from farms.selectors import credit_rating_current, farm_list_for_user, farm_summary_for_user
 from surveillance.selectors import alert_counts_for_user, restricted_farm_ids
 
@@ -44,6 +50,44 @@ class HomeView(EnterpriseMixin, PageCacheMixin, TemplateView):
             restricted=len(restricted_farm_ids(farm_ids=farm_list_for_user(user=user).values("pk"))),
             **kwargs,
         )
+
+
+class OrganisationSettingsView(RuleRequiredMixin, FormView):
+    """The enterprise's contact details and the language of the bureau's notices to it."""
+
+    nav_section = "organisation"
+    permission_required = "accounts.manage_organisation"
+    template_name = "portal_enterprise/organisation_form.html"
+    form_class = OrganisationContactForm
+
+    def get_form_kwargs(self):
+        # An unbound copy: the form only reads the data; the service saves it under a row lock.
+        return {
+            **super().get_form_kwargs(),
+            "instance": type(self.request.user.organisation).objects.get(
+                pk=self.request.user.organisation_id
+            ),
+        }
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            organisation_contact_update(
+                actor=self.request.user,
+                organisation=self.request.user.organisation,
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                contact_email=data["contact_email"],
+                language=data["language"],
+                reason=data["reason"],
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            return self.form_invalid(form)
+        messages.success(
+            self.request, _("Saved: %(organisation)s.") % {"organisation": self.request.user.organisation}
+        )
+        return redirect("portal_enterprise:organisation_settings")
 
 
 class UserListView(RuleRequiredMixin, TemplateView):

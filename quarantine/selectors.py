@@ -42,7 +42,9 @@ def consignment_scope_q(*, user: User) -> Q:
     if user.role == Role.INSPECTOR:
         return Q(branch_id=user.organisation_id)
     if user.role == Role.LAB_ANALYST:
-        return ~Q(status=Consignment.Status.DECLARED)
+        # A laboratory attached to a branch tests that branch's samples (services.lab_require).
+        served = user.organisation.branch_id
+        return ~Q(status=Consignment.Status.DECLARED) & (Q(branch_id=served) if served else Q())
     if user.is_enterprise_user:
         return Q(enterprise_id=user.organisation_id)
     return Q(pk__in=[])

@@ -46,8 +46,8 @@ def _in(language: str, consignment: Consignment, status: str, reason: str) -> tu
 @shared_task(name="quarantine.consignment_notify", autoretry_for=(SmsError,), retry_backoff=30, max_retries=5)
 def consignment_notify(*, consignment_id: int, status: str, reason: str = "") -> int:
     """Mail the enterprise's users and its contact, and text its contact phone, that the consignment
-    became ``status`` (the step's, not whatever it is when the task runs): Chinese first, then
-    English (the organisation keeps no language of its own). Return how many addresses were mailed."""
+    became ``status`` (the step's, not whatever it is when the task runs), in the language the
+    enterprise chose for its notices. Return how many addresses were mailed."""
     consignment = Consignment.objects.select_related("farm", "enterprise").get(pk=consignment_id)
     enterprise = consignment.enterprise
     addresses = set(
@@ -57,8 +57,8 @@ def consignment_notify(*, consignment_id: int, status: str, reason: str = "") ->
     )
     if enterprise.contact_email:
         addresses.add(enterprise.contact_email)
-    zh, en = _in("zh-hans", consignment, status, reason), _in("en", consignment, status, reason)
+    subject, body, sms = _in(enterprise.language or settings.LANGUAGE_CODE, consignment, status, reason)
     if addresses:
-        send_mail(f"{zh[0]} / {en[0]}", f"{zh[1]}\n\n{en[1]}", settings.DEFAULT_FROM_EMAIL, sorted(addresses))
-    sms_send(to=enterprise.contact_phone, text=f"{zh[2]} {en[2]}")
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, sorted(addresses))
+    sms_send(to=enterprise.contact_phone, text=sms)
     return len(addresses)

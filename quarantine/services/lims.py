@@ -17,7 +17,7 @@ from accounts.errors import DomainError
 from accounts.models import Role, User
 
 from ..models import Consignment, LabResult, Sample
-from .workflow import LAB_ONLY, lab_results_check, lab_results_record
+from .workflow import LAB_ONLY, lab_require, lab_results_check, lab_results_record
 
 COLUMNS = {
     "sample": {"sample", "sample number", "sample_number", "样品编号", "样品号"},
@@ -30,6 +30,7 @@ COLUMNS_MISSING = _("The file has no column for: {columns}. Expected e.g. 样品
 TOO_BIG = _("The file is larger than 2 MB; export one day's results at a time.")
 NO_ROWS = _("The file holds no results.")
 UNKNOWN_SAMPLES = _("Sample numbers not on record: {samples}.")
+OTHER_LAB = _("{problem} Its samples in the file: {samples}.")
 NOT_WAITING = _("Consignment {number} is “{status}”, not waiting for lab results.")
 
 
@@ -89,8 +90,17 @@ def lims_check(*, actor: User, rows: list[dict]) -> LimsPreview:
     unknown = sorted(numbers - set(found))
     if unknown:
         preview.problems.append(format_lazy(UNKNOWN_SAMPLES, samples="、".join(unknown)))
-    consignments = Consignment.objects.filter(pk__in=set(found.values())).order_by("number")
+    consignments = (
+        Consignment.objects.filter(pk__in=set(found.values())).select_related("branch").order_by("number")
+    )
     for consignment in consignments:
+        try:
+            lab_require(actor, consignment)
+        except DomainError as error:
+            # Named with its samples: the analyst finds the rows to take out of the file.
+            own = sorted(n for n, pk in found.items() if pk == consignment.pk)
+            preview.problems.append(format_lazy(OTHER_LAB, problem=error.message, samples="、".join(own)))
+            continue
         if not consignment.can("results"):
             preview.problems.append(
                 format_lazy(NOT_WAITING, number=consignment.number, status=consignment.get_status_display())

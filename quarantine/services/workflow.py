@@ -48,6 +48,9 @@ NOT_YOUR_BRANCH = _(
     "Consignment {number} is handled by {branch}; only its inspectors or a manager may act on it."
 )
 LAB_ONLY = _("Only the laboratory or a manager may enter lab results.")
+NOT_YOUR_LAB = _(
+    "Consignment {number} is {branch}'s; your laboratory tests the samples of {own} only."
+)
 REASON_REQUIRED = _("Give a reason; the enterprise will read it.")
 ANSWERS_MISSING = _("Answer every point of the examination; missing: {items}.")
 EXAM_FAILED = _(
@@ -100,6 +103,23 @@ def _locked(consignment: Consignment) -> Consignment:
         .select_related("farm", "branch", "enterprise")
         .get(pk=consignment.pk)
     )
+
+
+def lab_require(actor: User, consignment: Consignment) -> None:
+    """Refuse ``actor`` unless they may record ``consignment``'s results: a manager, or a lab
+    analyst of a laboratory that serves its branch (a laboratory attached to one branch tests
+    that branch's samples only; one attached to none, like the technical centre, every branch's)."""
+    if actor.role == Role.MANAGER:
+        return
+    if actor.role != Role.LAB_ANALYST:
+        raise DomainError(LAB_ONLY)
+    served = actor.organisation.branch_id
+    if served and served != consignment.branch_id:
+        raise DomainError(
+            format_lazy(
+                NOT_YOUR_LAB, number=consignment.number, branch=consignment.branch, own=actor.organisation.branch
+            )
+        )
 
 
 def _require_branch(actor: User, consignment: Consignment) -> None:
@@ -337,8 +357,7 @@ def lab_results_record(
 ) -> Consignment:
     """Record the lab's results; a positive one rejects the consignment and blocks its animals."""
     consignment = _locked(consignment)
-    if actor.role not in (Role.LAB_ANALYST, Role.MANAGER):
-        raise DomainError(LAB_ONLY)
+    lab_require(actor, consignment)
     if not consignment.can("results"):
         _move(consignment, action="results", actor=actor)
     checked = lab_results_check(consignment=consignment, rows=rows)

@@ -77,6 +77,17 @@ MATRIX: dict[str, Case] = {
     "accounts:password_change": case(LOGGED_IN),
     "set_language": case(public=True, data={"language": "en", "next": "/"}, post=to("home")),
     "portal_enterprise:home": case(ENTERPRISE),
+    "portal_enterprise:organisation_settings": case(
+        ENTERPRISE_ADMINS,
+        data={
+            "contact_name": "王经理",
+            "contact_phone": "13800000000",
+            "contact_email": "",
+            "language": "en",
+            "reason": "矩阵",
+        },
+        post=to("portal_enterprise:organisation_settings", pk=None),
+    ),
     "portal_enterprise:user_list": case(ENTERPRISE_ADMINS),
     "portal_enterprise:user_create": case(ENTERPRISE_ADMINS),
     "portal_enterprise:user_edit": case(USER_ADMIN, not_found={"ent_b_admin"}, kwargs=ent_a_staff_pk),

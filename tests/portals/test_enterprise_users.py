@@ -92,3 +92,56 @@ def test_home_shows_own_people_only(world, client):
     html = client.get("/enterprise/").content.decode()
     assert world.ent_a.name_zh in html and world.ent_a_admin.full_name in html
     assert world.ent_b.name_zh not in html and world.ent_b_admin.full_name not in html
+
+
+def test_admin_sets_the_contact_and_the_language_of_notices_with_a_reason_kept(world, client):
+    client.force_login(world.ent_a_admin)
+    url = reverse("portal_enterprise:organisation_settings")
+    page = client.get(url)
+    assert page.status_code == 200 and "English" in page.content.decode()
+    data = {
+        "contact_name": "李经理",
+        "contact_phone": "13912345678",
+        "contact_email": "ops@example.cn",
+        "language": "en",
+        "reason": "new contact",
+    }
+    assert client.post(url, data).status_code == 302
+    world.ent_a.refresh_from_db()
+    assert (world.ent_a.contact_name, world.ent_a.language) == ("李经理", "en")
+    latest = world.ent_a.history.first()
+    assert latest.history_user == world.ent_a_admin and latest.history_change_reason == "new contact"
+
+
+def test_bad_contact_input_is_named_and_changes_nothing(world, client):
+    client.force_login(world.ent_a_admin)
+    url = reverse("portal_enterprise:organisation_settings")
+    before = (world.ent_a.contact_email, world.ent_a.language)
+    for bad in ({"contact_email": "not-an-address"}, {"language": "fr"}, {"reason": ""}):
+        data = {
+            "contact_name": "x",
+            "contact_phone": "1",
+            "contact_email": "",
+            "language": "zh-hans",
+            "reason": "r",
+        }
+        response = client.post(url, {**data, **bad})
+        assert response.status_code == 200 and response.context["form"].errors.keys() == bad.keys()
+    world.ent_a.refresh_from_db()
+    assert (world.ent_a.contact_email, world.ent_a.language) == before
+
+
+def test_only_the_enterprise_s_own_admin_may_change_its_contact(world):
+    import pytest
+
+    from accounts.errors import DomainError
+    from accounts.services import organisation_contact_update
+
+    for actor in (world.ent_a_staff, world.ent_b_admin, world.insp_a):
+        with pytest.raises(DomainError):
+            organisation_contact_update(
+                actor=actor, organisation=world.ent_a, contact_name="x", contact_phone="", contact_email="",
+                language="en", reason="r",
+            )  # fmt: skip
+    world.ent_a.refresh_from_db()
+    assert world.ent_a.language == "zh-hans"

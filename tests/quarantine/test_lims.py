@@ -73,3 +73,34 @@ def test_the_import_page_previews_then_imports(world, sampled, client_for):
     response = client.post(url, {"confirm": "1"})
     assert response.status_code == 302
     assert LabResult.objects.count() == len(rows)
+
+
+def test_a_laboratory_attached_to_another_branch_is_refused_by_sample_and_writes_nothing(world, sampled):
+    """A result for a sample of another branch: the rows named, nothing written, the queue and
+    the consignment's page out of the analyst's sight."""
+    from accounts.models import Organisation
+    from quarantine.selectors import consignment_list_for_user
+
+    lab = world.lab.organisation
+    lab.branch = world.insp_b.organisation  # the lab now serves Hunan; the consignments are Huizhou's
+    lab.save()
+    world.lab.organisation.refresh_from_db()
+    rows = [r for c in sampled for r in negative_rows(c)]
+    preview = services.lims_check(actor=world.lab, rows=services.lims_parse(csv_of(rows)))
+    text = " ".join(str(p) for p in preview.problems)
+    assert not preview.ok and len(preview.problems) == 2
+    assert sampled[0].number in text and rows[0]["sample"] in text
+    assert str(world.insp_b.organisation) in text  # the branch it serves, named
+    with pytest.raises(DomainError):
+        services.lims_import(actor=world.lab, rows=services.lims_parse(csv_of(rows)))
+    with pytest.raises(DomainError):
+        services.lab_results_record(actor=world.lab, consignment=sampled[0], rows=negative_rows(sampled[0]))
+    assert not LabResult.objects.exists()
+    assert not consignment_list_for_user(user=world.lab).exists()
+    # Attached to the consignments' own branch, the same file goes in whole.
+    lab.branch = Organisation.objects.get(pk=sampled[0].branch_id)
+    lab.save()
+    world.lab.organisation.refresh_from_db()
+    assert consignment_list_for_user(user=world.lab).count() == 2
+    services.lims_import(actor=world.lab, rows=services.lims_parse(csv_of(rows)))
+    assert LabResult.objects.filter(source="lims").count() == len(rows)

@@ -199,7 +199,7 @@ def test_approval_issues_the_certificate_and_feeds_the_farms_record(world, farm,
     assert set(Animal.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"declared"}
 
 
-def test_the_enterprise_is_told_of_each_step_once_it_is_committed(
+def test_the_enterprise_is_told_of_each_step_once_it_is_committed_in_its_language(
     world, consignment, mailoutbox, django_capture_on_commit_callbacks
 ):
     from surveillance import sms
@@ -212,14 +212,19 @@ def test_the_enterprise_is_told_of_each_step_once_it_is_committed(
     # Refused: nothing committed, nobody told.
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(DomainError):
         services.consignment_accept(actor=world.insp_a, consignment=consignment)
+    # The enterprise asks for its notices in English (its settings page); the inspector works in Chinese.
+    world.ent_a.language = "en"
+    world.ent_a.save(update_fields=["language"])
     with django_capture_on_commit_callbacks(execute=True):
         services.consignment_reject(actor=world.insp_a, consignment=consignment, reason="临床异常")
     assert len(mailoutbox) == 2
     accepted, rejected = mailoutbox
-    assert consignment.number in accepted.subject
+    assert consignment.number in accepted.subject and consignment.number in rejected.subject
     assert world.ent_a_staff.email in accepted.to
-    assert "已受理" in accepted.body or "受理" in accepted.body
-    assert "Accepted" in accepted.body or "accepted" in accepted.body
-    assert "临床异常" in rejected.body
-    assert [m.to for m in sms.outbox] == ["13800000001", "13800000001"]
-    assert all(consignment.number in m.text for m in sms.outbox)
+    assert "已受理" in accepted.body and "Accepted" not in accepted.body
+    assert "Rejected" in rejected.subject and "Rejected" in rejected.body and "已拒绝" not in rejected.body
+    assert "临床异常" in rejected.body  # the reason as the inspector wrote it
+    first, second = sms.outbox
+    assert first.to == second.to == "13800000001"
+    assert consignment.number in first.text and "[CIQ]" not in first.text
+    assert "[CIQ]" in second.text and "Rejected" in second.text
