@@ -48,7 +48,8 @@ class Organisation(models.Model):
         related_name="enterprises",
         limit_choices_to={"kind": Kind.CIQ_BRANCH},
         help_text=_(
-            "For an enterprise, the branch that supervises it; for a laboratory, the only branch whose samples it tests (empty: every branch)."
+            "For an enterprise, the branch that supervises it; for a laboratory, the only branch "
+            "whose samples it tests (empty: every branch)."
         ),
     )
     province = models.CharField(_("province"), max_length=40, blank=True)

@@ -48,9 +48,7 @@ NOT_YOUR_BRANCH = _(
     "Consignment {number} is handled by {branch}; only its inspectors or a manager may act on it."
 )
 LAB_ONLY = _("Only the laboratory or a manager may enter lab results.")
-NOT_YOUR_LAB = _(
-    "Consignment {number} is {branch}'s; your laboratory tests the samples of {own} only."
-)
+NOT_YOUR_LAB = _("Consignment {number} is {branch}'s; your laboratory tests the samples of {own} only.")
 REASON_REQUIRED = _("Give a reason; the enterprise will read it.")
 ANSWERS_MISSING = _("Answer every point of the examination; missing: {items}.")
 EXAM_FAILED = _(
@@ -117,7 +115,10 @@ def lab_require(actor: User, consignment: Consignment) -> None:
     if served and served != consignment.branch_id:
         raise DomainError(
             format_lazy(
-                NOT_YOUR_LAB, number=consignment.number, branch=consignment.branch, own=actor.organisation.branch
+                NOT_YOUR_LAB,
+                number=consignment.number,
+                branch=consignment.branch,
+                own=actor.organisation.branch,
             )
         )
 
