@@ -95,7 +95,11 @@ class NationalCode:
 
 def parse_national(text: str, county_exists: Callable[[str], bool] | None = None) -> NationalCode:
     """Parse a national code as typed (spaces and hyphens allowed); check the county exists."""
-    compact = _clean(text)
+    return _national(_clean(text), county_exists)
+
+
+def _national(compact: str, county_exists: Callable[[str], bool] | None) -> NationalCode:
+    """``parse_national`` of text already cleaned (parse_any's cells are cleaned once)."""
     if not _DIGITS.fullmatch(compact):
         raise TagError("digits", "A national ear-tag code has only digits.")
     if len(compact) != 15:
@@ -143,5 +147,5 @@ def parse_any(text: str, county_exists: Callable[[str], bool] | None = None) -> 
         compact = _clean(text)
     national = compact[0] in "123" and not compact.startswith(str(CHINA))
     if national and len(compact) == 15 and _DIGITS.fullmatch(compact):
-        return parse_national(compact, county_exists)
+        return _national(compact, county_exists)
     return parse_rfid(compact)

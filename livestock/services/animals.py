@@ -19,7 +19,7 @@ from accounts.models import User
 from farms.models import Farm
 
 from .. import tabular
-from ..bulk import insert_rows
+from ..bulk import JsonText, insert_rows, json_text
 from ..models import Animal, AnimalImport, EarTag
 from . import cells
 from .common import farm_check_keeper, farm_pens
@@ -344,12 +344,17 @@ def _insert(
         actor=actor,
         source=animal_import,
     )
+    # Each event's details as JSON text (bulk.JsonText): the codes are checked digits, the pen
+    # and the origin repeat and are encoded once each.
+    text = functools.lru_cache(maxsize=1024)(json_text)
+    flagged = ', "origin_flagged": true}'
     per_animal = {}
     for r in rows:
-        detail = {"tag": r.national_code, "rfid": r.rfid, "pen": r.pen, "origin": r.origin}
-        if r.origin != Animal.Origin.SELF_BRED:
-            detail["origin_flagged"] = True
-        per_animal[ids[r.tag_id]] = detail
+        per_animal[ids[r.tag_id]] = JsonText(
+            f'{{"tag": {_code_json(r.national_code)}, "rfid": {_code_json(r.rfid)}, '
+            f'"pen": {text(r.pen)}, "origin": {text(r.origin)}'
+            + ("}" if r.origin == Animal.Origin.SELF_BRED else flagged)
+        )
     events_append(happening=happening, animal_ids=[ids[r.tag_id] for r in rows], per_animal=per_animal)
     head_add(
         Counter(
@@ -357,6 +362,11 @@ def _insert(
         )
     )
     return [ids[r.tag_id] for r in rows]
+
+
+def _code_json(code: str) -> str:
+    # A tag's code is checked digits (or hex); anything else is encoded in full.
+    return f'"{code}"' if code.isascii() and code.isalnum() else json_text(code)
 
 
 def _locked_farm(farm: Farm) -> Farm:

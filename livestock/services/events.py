@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from .. import vocab
-from ..bulk import insert_rows
+from ..bulk import JsonText, insert_rows
 from ..models import Animal, Event
 
 EVENT_FIELDS = (
@@ -134,7 +134,10 @@ def events_append(
         for animal_id in animal_ids:
             count += 1
             extra = per_animal.get(animal_id)
-            data = {**happening.data, **extra} if extra else happening.data
+            if type(extra) is JsonText:  # the whole of the details, already encoded (bulk.JsonText)
+                data = extra
+            else:
+                data = {**happening.data, **extra} if extra else happening.data
             row = (event_uuid(), animal_id, *common, data)
             if when_per_animal and animal_id in when_per_animal:
                 row = (*row[:7], when_per_animal[animal_id], *row[8:])

@@ -119,6 +119,14 @@ def test_bulk_import_previews_then_imports_all(world, farm):
         "commissioning",
     )
     assert event.biz_location == f"urn:hk-livestock:farm:{farm.pk}" and event.actor == world.ent_a_staff
+    # The details are written as JSON text built from the checked row (bulk.JsonText): read back
+    # as the same document a dict would have given.
+    assert event.data == {
+        "tag": event.animal.national_code,
+        "rfid": event.animal.rfid,
+        "pen": "1号猪舍",
+        "origin": "self_bred",
+    }
     with pytest.raises(DomainError, match="already been imported"):
         svc.animals_import_confirm(actor=world.ent_a_staff, animal_import=check)
 
@@ -242,3 +250,14 @@ def test_confirm_refuses_a_tag_used_after_the_check_naming_its_row(world, farm):
     check.refresh_from_db()
     assert check.status == AnimalImport.Status.REFUSED
     assert Animal.objects.count() == 1
+
+
+def test_event_details_written_as_text_read_back_as_the_encoder_s():
+    """JsonText: what the import builds by hand is what the encoder would give, for any text."""
+    import json
+
+    from livestock.bulk import json_text
+    from livestock.services.animals import _code_json
+
+    for code in ("144132200000123", "156000900000003", 'ab"c\\', "x\ny", "１２３"):
+        assert json.loads(_code_json(code)) == code and json.loads(json_text(code)) == code
