@@ -114,7 +114,7 @@ BENCHMARKS: dict[str, Benchmark] = {
                 about="The periodic check (transit.journeys_check) over 150 trucks on the road: corridor, "
                 "stop, signal, lateness, disease zones; the alerts already raised are not written again.",
             ),
-        },        data="year",
+        },
     ),
     "surveillance": Benchmark(
         "bench.surveillance:run",
@@ -225,7 +225,7 @@ BENCHMARKS: dict[str, Benchmark] = {
                 about="120 tags read against a manifest with the certificate's validity and seals "
                 "(QR verified, set-aside animals excluded), server time; median of 30.",
             ),
-        },        data="year",
+        },
     ),
     # The bridge alone on a virtual cable: bench/bridge_kill.py.
     "bridge": Benchmark(
