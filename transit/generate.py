@@ -47,6 +47,7 @@ from .models import (
     Arrival,
     Disinfection,
     GpsPoint,
+    GpsUnit,
     Ineligible,
     IneligiblePhoto,
     JourneyState,
@@ -767,6 +768,15 @@ class Chain:
             ("unit", "recorded_at", "trip", "lat", "lng", "speed_kmh", "source", "flag", "received_at"),
             self.points,
         )
+        # As the API leaves it: a unit's last_seen_at is its newest point (the API takes a batch
+        # wholly after it as holding nothing stored yet).
+        units = GpsUnit._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {units} SET last_seen_at = m.t FROM (SELECT unit_id, MAX(recorded_at) AS t "
+                f"FROM {GpsPoint._meta.db_table} GROUP BY unit_id) m WHERE m.unit_id = {units}.id "
+                f"AND ({units}.last_seen_at IS NULL OR {units}.last_seen_at < m.t)"
+            )
         JourneyState.objects.bulk_create(self.states, batch_size=500)
         insert_rows(Event, EVENT_FIELDS, self.events)
         jpeg = _jpeg() if self.photos else b""

@@ -62,7 +62,7 @@ def _certified_weeks(world) -> None:
 def test_demo_takes_the_certified_consignments_through_transit(world):
     _certified_weeks(world)
     call_command("seed_demo", "--quiet-logins")
-    trips = Trip.objects.select_related("loading__consignment", "loading__certificate", "vehicle")
+    trips = Trip.objects.select_related("loading__consignment", "loading__certificate", "vehicle", "gps_unit")
     assert trips.exists()
     by_status = Counter(t.status for t in trips)
     # Trucks of now on the live map, and most trips released at the port.
@@ -82,6 +82,9 @@ def test_demo_takes_the_certified_consignments_through_transit(world):
         assert trip.last_position_at == points[-1].recorded_at
         assert JourneyState.objects.get(trip=trip).points == len(points)
         assert trip.departed_at <= points[0].recorded_at
+        # As the API leaves a unit: its last_seen_at is its newest point, so that a batch after
+        # it is taken as holding nothing stored yet (journeys.points_ingest).
+        assert trip.gps_unit is None or trip.gps_unit.last_seen_at >= points[-1].recorded_at
         for a, b in zip(points, points[1:], strict=False):
             hours = (b.recorded_at - a.recorded_at).total_seconds() / 3600
             assert haversine_km(a.lat, a.lng, b.lat, b.lng) / hours < 150  # never a jump ingestion flags

@@ -423,3 +423,22 @@ def test_trips_off_the_road_are_not_checked_and_their_alerts_resolve(world):
     Trip.objects.filter(pk=trip.pk).update(status=Trip.Status.AT_WAREHOUSE)
     result = journeys.journeys_check()
     assert result.trips == 0 and result.resolved == 1
+
+
+def test_point_times_are_stored_to_the_microsecond_in_any_offset(client, road):
+    """Times go to PostgreSQL as Unix seconds: what comes back is the instant sent, exactly."""
+    trip, token = road
+    start = timezone.now().replace(microsecond=0) - dt.timedelta(minutes=5)
+    sent = [start + dt.timedelta(seconds=n, microseconds=m) for n, m in ((0, 1), (7, 999_999), (14, 123_457))]
+    east8 = dt.timezone(dt.timedelta(hours=8))
+    points = [
+        {"time": t.astimezone(east8).isoformat(), "lat": 22.8 - n * 0.0001, "lng": 114.35}
+        for n, t in enumerate(sent)
+    ]
+    assert post(client, token, {"points": points}).json()["stored"] == 3
+    stored = list(
+        GpsPoint.objects.filter(unit=trip.gps_unit)
+        .order_by("recorded_at")
+        .values_list("recorded_at", flat=True)
+    )
+    assert stored == sent
