@@ -63,3 +63,9 @@ if REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER"):  # noqa: F405
     )
     CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
     CELERY_BROKER_URL = REDIS_URL
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    # The suite's databases are thrown away at its end: a commit need not wait for the disk
+    # (creating each worker's database runs hundreds of DDL commits). Tests of crash recovery
+    # run their own PostgreSQL cluster (tests/faults) with the production settings.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"  # noqa: F405
