@@ -37,7 +37,7 @@ def model_of(model_name: str):
 
 
 # Queries the heaviest transit page takes (session, user, the record or the page of records,
-# its related rows, the history link); a query per row or per field would pass it.
+# its related rows, the history link), with some room; a query per row is caught apart.
 CHANGELIST_MAX = 6
 CHANGE_MAX = 14
 
