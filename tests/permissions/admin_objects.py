@@ -7,6 +7,8 @@ admin site later needs a line in MAKERS (test_matrix.py fails until it has one).
 """
 
 import datetime as dt
+import itertools
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -128,6 +130,77 @@ def _certified_consignment(world):
     return through(world, consignment, "approve")
 
 
+def _gps_unit(world):
+    from tests.transit.journeys_factories import unit_with_token
+
+    return unit_with_token(world.ent_a)[0]
+
+
+_fleet_serials = itertools.count(1)
+
+
+def _fleet(world):
+    """An approved truck and driver of enterprise A, the truck disinfected by the enterprise."""
+    from tests.transit.port_factories import vehicle_and_driver
+    from transit.services.fleet import disinfection_record
+
+    vehicle, driver = vehicle_and_driver(world, f"M{next(_fleet_serials):04d}")
+    disinfection_record(
+        actor=world.ent_a_staff,
+        vehicle=vehicle,
+        agent="过氧乙酸",
+        concentration="0.5%",
+        performed_at=timezone.now() - dt.timedelta(hours=1),
+        performed_by="王师傅",
+    )
+    return vehicle
+
+
+def _corridor(world):
+    """The corridor of a farm of enterprise A that has none yet (registered for it if need be)."""
+    from farms.models import Farm
+    from tests.farms.factories import registered_farm
+    from transit.services.journeys import corridor_save
+
+    farm = Farm.objects.filter(enterprise=world.ent_a, status="registered", corridor__isnull=True).first()
+    if farm is None:
+        n = Farm.objects.count() + 1
+        # Another name, a kilometre or more from the others (a farm is registered once per site).
+        farm = registered_farm(
+            world,
+            name_zh=f"华丰{n}场",
+            name_en=f"Huafeng {n}",
+            latitude=Decimal("23.1727") + n * Decimal("0.01"),
+        )
+    return corridor_save(
+        actor=world.manager,
+        farm=farm,
+        route={"type": "LineString", "coordinates": [[114.3, 23.2], [114.11, 22.58]]},
+        buffer_m=500,
+        planned_minutes=180,
+        stop_minutes=30,
+    )
+
+
+def _on_the_road(world):
+    """A closed loading (its manifest and seals) and its trip on the way to the warehouse."""
+    from tests.transit.port_factories import on_the_road
+
+    return on_the_road(world, head=3)
+
+
+def _released(world):
+    """A trip through Qingshuihe (one dead pig set aside) released at Wenjindu."""
+    from tests.transit.port_factories import on_the_road, rested_and_gone
+    from transit.services.port import port_release
+
+    road = on_the_road(world, head=3)
+    rested_and_gone(world, road, dead=road.codes[0])
+    return port_release(
+        actor=world.port, certificate=road.certificate, head_counted=2, seals_intact=True, tags=road.codes[1:]
+    )
+
+
 # "app_label.model_name" -> a function of the world that makes at least one record.
 MAKERS = {
     "axes.accessattempt": _axes_attempt,
@@ -153,6 +226,18 @@ MAKERS = {
     "quarantine.analyte": _quarantine_reference,
     "quarantine.consignment": _certified_consignment,
     "quarantine.certificate": _certified_consignment,
+    "transit.gpsunit": _gps_unit,
+    "transit.vehicle": _fleet,
+    "transit.driver": _fleet,
+    "transit.disinfection": _fleet,
+    "transit.loading": _on_the_road,
+    "transit.loadinganimal": _on_the_road,
+    "transit.seal": _on_the_road,
+    "transit.trip": _on_the_road,
+    "transit.corridor": _corridor,
+    "transit.arrival": _released,
+    "transit.ineligible": _released,
+    "transit.portcheck": _released,
 }
 
 

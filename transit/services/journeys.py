@@ -637,11 +637,13 @@ def _length_km(pairs) -> float:
     return sum(haversine_km(a[1], a[0], b[1], b[0]) for a, b in zip(pairs, pairs[1:], strict=False))
 
 
-@transaction.atomic
-def corridor_save(
-    *, actor, farm, route, buffer_m: int, planned_minutes: int, stop_minutes: int, note: str = ""
-) -> Corridor:
-    """Draw (or redraw) the corridor of ``farm``'s trucks; every trip from the farm uses it."""
+def corridor_check(
+    *, actor, farm, route, buffer_m: int, planned_minutes: int, stop_minutes: int
+) -> list[list[float]]:
+    """Return the route's [lng, lat] pairs, or raise the DomainError that corridor_save would.
+
+    Apart so that a form (the admin site's) can show the refusal beside its field before saving.
+    """
     if not (actor.role in (Role.MANAGER, Role.SYSTEM_ADMIN) or actor.organisation_id == farm.branch_id):
         raise DomainError(NOT_YOUR_FARM)
     pairs = route_check(route)
@@ -650,6 +652,22 @@ def corridor_save(
         low, high, label = LIMITS[name]
         if isinstance(value, bool) or not isinstance(value, int) or not (low <= value <= high):
             raise DomainError(format_lazy(BAD_NUMBER, field=label, low=low, high=high), field=name)
+    return pairs
+
+
+@transaction.atomic
+def corridor_save(
+    *, actor, farm, route, buffer_m: int, planned_minutes: int, stop_minutes: int, note: str = ""
+) -> Corridor:
+    """Draw (or redraw) the corridor of ``farm``'s trucks; every trip from the farm uses it."""
+    pairs = corridor_check(
+        actor=actor,
+        farm=farm,
+        route=route,
+        buffer_m=buffer_m,
+        planned_minutes=planned_minutes,
+        stop_minutes=stop_minutes,
+    )
     corridor = Corridor.objects.select_for_update().filter(farm=farm).first() or Corridor(farm=farm)
     corridor.route = {"type": "LineString", "coordinates": [[round(x, 6), round(y, 6)] for x, y in pairs]}
     corridor.buffer_m, corridor.planned_minutes, corridor.stop_minutes = (
