@@ -119,6 +119,17 @@ class UserAdmin(HistoryAdmin, BaseUserAdmin):
         (None, {"fields": ("username", "password")}),
         (_("Person"), {"fields": ("full_name", "email", "phone")}),
         (_("Organisation and role"), {"fields": ("organisation", "role", "is_active")}),
+        # Roles decide access (accounts/rules.py); a group only marks a power within a role: a
+        # port officer in port_supervisors may override a hold (transit/rules.py).
+        (
+            _("Powers within the role"),
+            {
+                "fields": ("groups",),
+                "description": _(
+                    "port_supervisors: a port officer who may override a hold, with a written reason."
+                ),
+            },
+        ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (

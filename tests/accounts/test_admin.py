@@ -188,3 +188,20 @@ def test_the_library_and_notices_on_the_admin_site_go_through_the_services(
     notice = Notice.objects.get(title="停运通知")
     assert notice.published_by == world.sysadmin
     assert notice.history.latest().history_change_reason == "Notice published"
+
+
+def test_a_port_officer_is_made_a_supervisor_on_the_admin_site(world, admin_client):
+    """The group port_supervisors exists from migrate on and is given on the user's page; the
+    override permission follows it (transit.rules)."""
+    from django.contrib.auth.models import Group
+
+    officer = world.port
+    group = Group.objects.get(name="port_supervisors")
+    assert not officer.has_perm("transit.override_hold")
+    page = admin_client.get(change_url(officer)).content.decode()
+    assert "port_supervisors" in page
+    data = change_data(officer, organisation=officer.organisation_id, groups=[group.pk])
+    response = admin_client.post(change_url(officer), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    officer = User.objects.get(pk=officer.pk)
+    assert officer.has_perm("transit.override_hold")
