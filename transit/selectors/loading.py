@@ -8,6 +8,7 @@ loading writes the reader's matches into ``LoadingAnimal``: from then on that is
 
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -119,7 +120,8 @@ def loadable_waiting_for_user(*, user: User, limit: int = 50) -> list[Consignmen
     else:
         branches = None
     keys = loadable.values_list("pk", "planned_loading_on")
-    if branches:
+    # SQLite (the embedded mode, a few farms) takes no LIMIT inside a UNION: one plain query.
+    if branches and connection.features.supports_slicing_ordering_in_compound:
         parts = [keys.filter(branch_id=branch)[:limit] for branch in branches]
         keys = parts[0].union(*parts[1:], all=True).order_by("planned_loading_on", "id")
     ids = [pk for pk, _on in keys[:limit]]
