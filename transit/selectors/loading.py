@@ -121,7 +121,9 @@ def loadable_waiting_for_user(*, user: User, limit: int = 50) -> list[Consignmen
         branches = None
     keys = loadable.values_list("pk", "planned_loading_on")
     # SQLite (the embedded mode, a few farms) takes no LIMIT inside a UNION: one plain query.
-    if branches and connection.features.supports_slicing_ordering_in_compound:
+    if branches is not None and len(branches) == 1:
+        keys = keys.filter(branch_id=branches[0])
+    elif branches and connection.features.supports_slicing_ordering_in_compound:
         parts = [keys.filter(branch_id=branch)[:limit] for branch in branches]
         keys = parts[0].union(*parts[1:], all=True).order_by("planned_loading_on", "id")
     ids = [pk for pk, _on in keys[:limit]]
