@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.access import RuleRequiredMixin
+from accounts.pagecache import PageCacheMixin
 from transit.selectors.journeys import (
     live_map_data,
     trip_alerts,
@@ -63,7 +64,7 @@ class JourneysAccessMixin(RuleRequiredMixin):
         }
 
 
-class LiveMapView(JourneysAccessMixin, TemplateView):
+class LiveMapView(JourneysAccessMixin, PageCacheMixin, TemplateView):
     template_name = "portal_ciq/journeys/live.html"
 
     def get_context_data(self, **kwargs):
@@ -76,7 +77,13 @@ class LiveMapView(JourneysAccessMixin, TemplateView):
         return context
 
 
-class LiveDataView(JourneysAccessMixin, View):
+class LiveDataView(JourneysAccessMixin, PageCacheMixin, View):
+    """The trucks on the road: polled by every open map every 15 s, and the same answer for
+    all of them until a GPS batch or an alert moves a truck (the page cache's table versions).
+    Kept for a minute at most: "late" turns on with the clock, at the trip's due minute."""
+
+    page_cache_period = "minute"
+
     def get(self, request):
         return JsonResponse({"trucks": live_map_data(user=request.user)})
 

@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
+from accounts.pagecache import PageCacheMixin
 from accounts.params import text_param
 from transit.selectors.fleet import (
     driver_get_for_user,
@@ -21,7 +22,7 @@ from transit.services.fleet import BUREAU_ACTIONS, registration_act
 SHOWN = 200
 
 
-class FleetReviewView(RuleRequiredMixin, TemplateView):
+class FleetReviewView(RuleRequiredMixin, PageCacheMixin, TemplateView):
     """The vehicles and drivers of the branch's enterprises, those waiting first."""
 
     permission_required = "transit.review_fleet"
@@ -31,7 +32,13 @@ class FleetReviewView(RuleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         order = ("-status", "enterprise_id", "pk")
-        vehicles = list(vehicle_list_for_user(user=user).order_by(*order)[:SHOWN])
+        # Not the GPS unit, which the review does not show.
+        vehicles = list(
+            vehicle_list_for_user(user=user)
+            .select_related(None)
+            .select_related("enterprise")
+            .order_by(*order)[:SHOWN]
+        )
         drivers = list(driver_list_for_user(user=user).order_by(*order)[:SHOWN])
         return super().get_context_data(vehicles=vehicles, drivers=drivers, **kwargs)
 

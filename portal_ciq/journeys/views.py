@@ -13,6 +13,8 @@ from django.views.generic import FormView, TemplateView
 from accounts import jsoninput
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
+from accounts.pagecache import PageCacheMixin
+from accounts.params import paginate
 from portal_shared import journeys as shared
 from transit.selectors.journeys import corridor_farm_get_for_user, corridor_farms_for_user, corridor_geojson
 from transit.services.journeys import corridor_save
@@ -41,14 +43,15 @@ class CorridorAccessMixin(RuleRequiredMixin):
     nav_section = "corridors"
 
 
-class CorridorListView(CorridorAccessMixin, TemplateView):
+class CorridorListView(CorridorAccessMixin, PageCacheMixin, TemplateView):
     template_name = "portal_ciq/journeys/corridor_list.html"
+    per_page = 50
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # Only what the list shows: the farm's layout and the corridor's route (thousands of
         # vertices) are JSON that would be parsed for every row (make bench BENCH=load).
-        context["farms"] = corridor_farms_for_user(user=self.request.user).only(
+        farms = corridor_farms_for_user(user=self.request.user).only(
             "pk",
             "name_zh",
             "name_en",
@@ -59,7 +62,10 @@ class CorridorListView(CorridorAccessMixin, TemplateView):
             "corridor__length_km",
             "corridor__buffer_m",
             "corridor__planned_minutes",
-        )[:500]
+        )
+        # A page of farms, not all of them: a row costs more to render than to read.
+        context["page_obj"] = paginate(self.request, farms, self.per_page)
+        context["farms"] = context["page_obj"].object_list
         return context
 
 

@@ -14,7 +14,8 @@ from django.views.generic import TemplateView
 
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
-from accounts.params import paginate, text_param
+from accounts.pagecache import PageCacheMixin
+from accounts.params import int_param, text_param
 from livestock.models import ReaderDevice
 from transit.models import Driver, Loading, Vehicle
 from transit.models.fleet import Approval
@@ -22,13 +23,17 @@ from transit.selectors.loading import (
     addendum_holds,
     current_certificate,
     loadable_consignments_for_user,
+    loadable_waiting_for_user,
     loading_get_for_user,
-    loading_list_for_user,
     loading_progress,
+    loading_rows_for_user,
 )
 from transit.services import loading as services
 
 PER_PAGE = 30
+# Past this, a page is an offset into years of loadings; nobody reads that far back here.
+MAX_PAGE = 1000
+WAITING_SHOWN = 50
 POLL_SECONDS = 2
 
 
@@ -37,18 +42,22 @@ class LoadingMixin(RuleRequiredMixin):
     nav_section = "loading"
 
 
-class LoadingListView(LoadingMixin, TemplateView):
-    """The consignments waiting to be loaded, and the loadings (open first)."""
+class LoadingListView(LoadingMixin, PageCacheMixin, TemplateView):
+    """The consignments waiting to be loaded, and the loadings (open first, then newest first)."""
 
     template_name = "portal_ciq/loading/list.html"
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        waiting = list(loadable_consignments_for_user(user=user).select_related("farm")[:50])
-        page = paginate(
-            self.request, loading_list_for_user(user=user).order_by("status", "-opened_at"), PER_PAGE
+        page = int_param(self.request.GET.get("page"), default=1, minimum=1, maximum=MAX_PAGE)
+        open_now, done, older = loading_rows_for_user(user=user, page=page, per_page=PER_PAGE)
+        return super().get_context_data(
+            waiting=loadable_waiting_for_user(user=user, limit=WAITING_SHOWN) if page == 1 else [],
+            loadings=open_now + done,
+            page=page,
+            older=older,
+            **kwargs,
         )
-        return super().get_context_data(waiting=waiting, page_obj=page, loadings=page.object_list, **kwargs)
 
 
 class OpenForm(forms.Form):

@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
+from accounts.pagecache import PageCacheMixin
 from accounts.params import text_param
 from portal_shared.desk import form_error
 from transit.models import PortCheck
@@ -22,6 +23,7 @@ from transit.selectors.port import (
     port_certificate_for_user,
     port_check_get_for_user,
     port_checks_for_user,
+    port_checks_recent_for_user,
     port_queue_for_user,
     port_view,
     trip_of_certificate,
@@ -42,7 +44,7 @@ class PortMixin(RuleRequiredMixin):
     nav_section = "port"
 
 
-class PortScreenView(PortMixin, TemplateView):
+class PortScreenView(PortMixin, PageCacheMixin, TemplateView):
     """Find a certificate and check its truck; POST checks again, releases or holds."""
 
     template_name = "portal_ciq/port/screen.html"
@@ -129,7 +131,7 @@ class PortScreenView(PortMixin, TemplateView):
         user = self.request.user
         return super().get_context_data(
             queue=list(port_queue_for_user(user=user)[:30]),
-            recent=list(port_checks_for_user(user=user)[:10]),
+            recent=port_checks_recent_for_user(user=user),
             can_work=user.has_perm("transit.work_port"),
             **kwargs,
         )

@@ -10,6 +10,7 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
+from accounts.pagecache import PageCacheMixin
 from portal_shared.desk import form_error
 from transit.models import Disinfection, Vehicle
 from transit.selectors.warehouse import (
@@ -44,8 +45,11 @@ class WarehouseMixin(RuleRequiredMixin):
     nav_section = "warehouse"
 
 
-class BoardView(WarehouseMixin, TemplateView):
-    """The pens board: who is in which pen since when, the overnight rule, and who is coming."""
+class BoardView(WarehouseMixin, PageCacheMixin, TemplateView):
+    """The pens board: who is in which pen since when, the overnight rule, and who is coming.
+
+    Kept per day (the overnight rule turns with the date): the first render of the day raises
+    the alerts of the stays that broke it, and a raised alert moves the page's tables."""
 
     template_name = "portal_ciq/warehouse/board.html"
 

@@ -12,6 +12,7 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
+from accounts.pagecache import PageCacheMixin
 from accounts.params import text_param
 from transit.models import Vehicle
 from transit.selectors.fleet import (
@@ -63,7 +64,7 @@ class ServiceFormView(FleetMixin, FormView):
             return self.form_invalid(form)
 
 
-class FleetView(FleetMixin, TemplateView):
+class FleetView(FleetMixin, PageCacheMixin, TemplateView):
     template_name = "portal_enterprise/fleet/fleet.html"
 
     def get_context_data(self, **kwargs):

@@ -5,8 +5,13 @@ from django.urls import reverse
 
 from tests.livestock.factories import rfid
 from transit.selectors.fleet import vehicle_list_for_user
-from transit.selectors.loading import loadable_consignments_for_user, loading_list_for_user
-from transit.services.loading import loading_open
+from transit.selectors.loading import (
+    loadable_consignments_for_user,
+    loadable_waiting_for_user,
+    loading_list_for_user,
+    loading_rows_for_user,
+)
+from transit.services.loading import loading_cancel, loading_open
 
 from .loading_factories import certified, deliver, driver, reader, vehicle
 
@@ -28,6 +33,38 @@ def test_selectors_are_scoped(world):
     assert list(loading_list_for_user(user=world.insp_b)) == []
     assert list(loading_list_for_user(user=world.ent_a_staff)) == [loading]
     assert list(loading_list_for_user(user=world.ent_b_staff)) == []
+
+
+def test_the_list_shows_the_open_loadings_first_then_pages_the_others_newest_first(world, client):
+    first, _, _ = certified(world, serials=range(1, 3))
+    second, _, _ = certified(world, serials=range(3, 5), farm=first.farm)
+    third, _, _ = certified(world, serials=range(5, 7), farm=first.farm)
+    truck, person = vehicle(world), driver(world)
+
+    def opened(consignment):
+        return loading_open(actor=world.insp_a, consignment=consignment, vehicle=truck, driver=person)
+
+    # What waits is what may be loaded, in the same order whichever way it is read.
+    for user in (world.manager, world.insp_a, world.insp_b):
+        assert loadable_waiting_for_user(user=user) == list(loadable_consignments_for_user(user=user))
+    assert loadable_waiting_for_user(user=world.manager, limit=2) == [first, second]
+    cancelled = loading_cancel(actor=world.insp_a, loading=opened(first), reason="车辆故障")
+    later = loading_cancel(actor=world.insp_a, loading=opened(second), reason="改期")
+    now_open = opened(third)
+    assert loadable_waiting_for_user(user=world.manager) == [first, second]
+
+    open_now, done, older = loading_rows_for_user(user=world.manager, page=1, per_page=1)
+    assert (open_now, done, older) == ([now_open], [later], True)
+    assert loading_rows_for_user(user=world.manager, page=2, per_page=1) == ([], [cancelled], False)
+    assert loading_rows_for_user(user=world.insp_b, page=1, per_page=1) == ([], [], False)
+
+    client.force_login(world.insp_a)
+    page = client.get(reverse("portal_ciq:loading_list")).content.decode()
+    assert page.index(now_open.number) < page.index(later.number) < page.index(cancelled.number)
+    assert 'data-testid="waiting"' in page and 'data-testid="loadings-pager"' not in page
+    # Past the first page: no waiting list, a way back.
+    again = client.get(reverse("portal_ciq:loading_list") + "?page=2").content.decode()
+    assert 'data-testid="waiting"' not in again and "?page=1" in again and now_open.number not in again
 
 
 def test_the_screen_and_its_live_panel(world, client, django_assert_max_num_queries):

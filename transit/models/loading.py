@@ -93,6 +93,8 @@ class Loading(models.Model):
         indexes = [
             models.Index(fields=["branch", "status", "opened_at"]),
             models.Index(fields=["enterprise", "status", "opened_at"]),
+            # The bureau's list of every branch's loadings, newest first, a page at a time.
+            models.Index(fields=["opened_at"], name="loading_opened_at"),
         ]
         constraints = [
             # A consignment is loaded once: at most one loading open or closed (cancelled ones stay).

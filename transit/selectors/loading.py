@@ -8,10 +8,11 @@ loading writes the reader's matches into ``LoadingAnimal``: from then on that is
 
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Min, Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Role, User
+from accounts.models import Organisation, Role, User
 from accounts.selectors import ALL_SEEING_ROLES
 from livestock.models import Animal, TagRead
 from quarantine import compact, keys
@@ -43,6 +44,40 @@ def loading_list_for_user(*, user: User) -> QuerySet[Loading]:
     )
 
 
+# What the loadings list shows of a loading: not its certificate's signed content (every tag).
+LIST_COLUMNS = (
+    "number",
+    "status",
+    "head_loaded",
+    "head_expected",
+    "opened_at",
+    "consignment__number",
+    "vehicle__plate",
+)
+
+
+def loading_rows_for_user(
+    *, user: User, page: int, per_page: int
+) -> tuple[list[Loading], list[Loading], bool]:
+    """The list's rows: the loadings open now (page 1 only), then one page of the others, newest
+    first; and whether an older page follows.
+
+    The others are paged by the index on ``opened_at`` with no count of a year's loadings: the
+    pager offers newer and older pages, not a total.
+    """
+    rows = (
+        Loading.objects.filter(loading_scope_q(user=user))
+        .select_related("consignment", "vehicle")
+        .only(*LIST_COLUMNS)
+        .order_by("-opened_at", "-pk")
+    )
+    # A truck being loaded right now: a handful at any time (one open loading per vehicle).
+    open_now = list(rows.filter(status=Loading.Status.OPEN)[:100]) if page == 1 else []
+    start = (page - 1) * per_page
+    done = list(rows.exclude(status=Loading.Status.OPEN)[start : start + per_page + 1])
+    return open_now, done[:per_page], len(done) > per_page
+
+
 def loading_get_for_user(*, user: User, pk: int) -> Loading:
     return get_object_or_404(
         loading_list_for_user(user=user).select_related("device", "closed_by", "enterprise"), pk=pk
@@ -56,13 +91,49 @@ def current_certificate(consignment: Consignment) -> Certificate | None:
 
 def loadable_consignments_for_user(*, user: User) -> QuerySet[Consignment]:
     """Approved consignments of the user's scope with no loading open or closed yet."""
-    taken = Loading.objects.exclude(status=Loading.Status.CANCELLED).values("consignment_id")
+    # NOT EXISTS, not NOT IN: each candidate is one probe of the unique index of the loadings
+    # (loading_one_per_consignment), where NOT IN hashed every loading of every year first.
+    taken = Loading.objects.filter(consignment=OuterRef("pk")).exclude(status=Loading.Status.CANCELLED)
     return (
         consignment_list_for_user(user=user)
-        .filter(status=Consignment.Status.APPROVED)
-        .exclude(pk__in=taken)
+        .filter(~Exists(taken), status=Consignment.Status.APPROVED)
         .order_by("planned_loading_on", "pk")
     )
+
+
+def loadable_waiting_for_user(*, user: User, limit: int = 50) -> list[Consignment]:
+    """The first ``limit`` loadable consignments by planned loading date, with what the list shows.
+
+    A consignment stays approved until it is released at the port, so a year holds tens of
+    thousands: ordered over all of them, the list sorted every approved consignment to show
+    fifty. Each branch's come in date order from the index on (branch, status, planned loading
+    date) and stop at ``limit``; the branches' short lists are merged (one query), and only
+    those rows are loaded.
+    """
+    loadable = loadable_consignments_for_user(user=user)
+    if user.role in ALL_SEEING_ROLES:
+        branches = list(
+            Organisation.objects.filter(kind=Organisation.Kind.CIQ_BRANCH).values_list("pk", flat=True)
+        )
+    elif user.role == Role.INSPECTOR:
+        branches = [user.organisation_id]
+    else:
+        branches = None
+    keys = loadable.values_list("pk", "planned_loading_on")
+    # SQLite (the embedded mode, a few farms) takes no LIMIT inside a UNION: one plain query.
+    if branches is not None and len(branches) == 1:
+        keys = keys.filter(branch_id=branches[0])
+    elif branches and connection.features.supports_slicing_ordering_in_compound:
+        parts = [keys.filter(branch_id=branch)[:limit] for branch in branches]
+        keys = parts[0].union(*parts[1:], all=True).order_by("planned_loading_on", "id")
+    ids = [pk for pk, _on in keys[:limit]]
+    rows = (
+        Consignment.objects.filter(pk__in=ids)
+        .select_related("farm")
+        .only("number", "planned_loading_on", "head_count", "farm__name_zh", "farm__name_en")
+        .order_by("planned_loading_on", "pk")
+    )
+    return list(rows) if ids else []
 
 
 def expected_of(loading_or_certificate) -> dict[int, str]:

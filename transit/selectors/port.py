@@ -216,11 +216,23 @@ def port_check_get_for_user(*, user: User, pk: int) -> PortCheck:
 
 
 def port_queue_for_user(*, user: User) -> QuerySet[Trip]:
-    """Trucks on their way to (or held at) the user's port."""
+    """Trucks on their way to (or held at) the user's port, with what the queue shows of them
+    (the certificate's number, not its signed content: every tag of the truck)."""
     return (
         Trip.objects.filter(trip_scope_q(user=user), status__in=[Trip.Status.TO_PORT, Trip.Status.HELD])
-        .select_related("loading__certificate", "loading__consignment", "vehicle")
+        .select_related("loading__certificate", "vehicle")
+        .only("status", "due_at", "loading__certificate__number", "vehicle__plate")
         .order_by("due_at", "pk")
+    )
+
+
+def port_checks_recent_for_user(*, user: User, limit: int = 10) -> list[PortCheck]:
+    """The latest decisions, with what the list shows (not the notice, the tags and the seals)."""
+    return list(
+        port_checks_for_user(user=user)
+        .select_related(None)
+        .select_related("certificate")
+        .only("outcome", "override_at", "checked_at", "certificate__number")[:limit]
     )
 
 

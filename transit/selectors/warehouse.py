@@ -27,8 +27,20 @@ def trip_get_for_user(*, user: User, pk: int) -> Trip:
 
 
 def incoming_for_user(*, user: User) -> QuerySet[Trip]:
-    """Trucks on the road to the warehouse, soonest due first."""
-    return trips_for_user(user=user).filter(status=Trip.Status.EN_ROUTE).order_by("due_at", "pk")
+    """Trucks on the road to the warehouse, soonest due first, with what the board shows of them
+    (not the certificate's signed content, every tag of the truck)."""
+    return (
+        Trip.objects.filter(trip_scope_q(user=user), status=Trip.Status.EN_ROUTE)
+        .select_related("loading__consignment", "vehicle")
+        .only(
+            "due_at",
+            "loading__number",
+            "loading__head_loaded",
+            "loading__consignment__number",
+            "vehicle__plate",
+        )
+        .order_by("due_at", "pk")
+    )
 
 
 def arrivals_for_user(*, user: User) -> QuerySet[Arrival]:
@@ -47,7 +59,20 @@ def arrival_get_for_user(*, user: User, pk: int) -> Arrival:
 def pens_board_for_user(*, user: User, now=None) -> list[Arrival]:
     """Every consignment still in a pen, oldest first, each marked ``overnight`` if it breaks the rule."""
     now = now or timezone.now()
-    rows = list(arrivals_for_user(user=user).filter(left_at__isnull=True).order_by("arrived_at", "pk"))
+    rows = list(
+        arrivals_for_user(user=user)
+        .filter(left_at__isnull=True)
+        # Not the JSON the board never shows: the tags read at arrival (a truck's every tag),
+        # the farm's building layout, the loading's signed addendum.
+        .defer(
+            "tags_read",
+            "missing",
+            "trip__loading__addendum",
+            "trip__loading__unexpected",
+            "trip__loading__consignment__farm__layout",
+        )
+        .order_by("arrived_at", "pk")
+    )
     for arrival in rows:
         arrival.overnight = overnight(arrival, now=now)
         arrival.stay = now - arrival.arrived_at
