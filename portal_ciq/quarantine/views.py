@@ -15,6 +15,7 @@ from accounts.params import open_page, paginate
 from farms.models import CreditRating
 from portal_shared.certificates import certificate_pdf_response
 from quarantine import services
+from quarantine.keys import public_keys
 from quarantine.labels import sample_labels_pdf
 from quarantine.models import Analyte, Consignment
 from quarantine.selectors import (
@@ -26,7 +27,6 @@ from quarantine.selectors import (
     consignment_queue_for_user,
     lab_queue_for_user,
 )
-from quarantine.keys import public_keys
 
 PER_PAGE = 30
 

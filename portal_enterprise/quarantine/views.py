@@ -72,7 +72,13 @@ class DeclareView(RuleRequiredMixin, PageCacheMixin, FormView):
     form_class = DeclarationForm
 
     def farms(self):
-        return farm_list_for_user(user=self.request.user).filter(status__in=Farm.ACTIVE).order_by("name_zh")
+        # The building layout (a JSON document per farm) is never shown here.
+        return (
+            farm_list_for_user(user=self.request.user)
+            .filter(status__in=Farm.ACTIVE)
+            .defer("layout")
+            .order_by("name_zh")
+        )
 
     def get_initial(self):
         today = timezone.localdate()
