@@ -25,6 +25,9 @@ the change; the only window is between a commit and the callback that runs right
 same thread. A write that does not go through Django (``COPY`` in ``bench.year``, psql) must call
 ``invalidate_all()``; a new database (a copy, a test run) starts a new namespace (``_db_id``).
 
+A view without log-in (the certificate's public verification page) calls ``serve`` itself,
+with a key from ``public_page_key``, after whatever must run on every request (its rate limit).
+
 Not cached: anything but a plain GET answered 200, htmx requests, a request with messages to
 show. The CSRF token is never stored: the page is rendered with a placeholder that each
 response replaces with the request's own token.

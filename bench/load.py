@@ -3,7 +3,8 @@
 The app runs as in production: gunicorn with two sync workers, the production settings
 (``bench/load_settings.py`` adds only the floor's URL), PostgreSQL and Redis (cached_db
 sessions, the cache). An asyncio load generator (aiohttp) logs its users in once — a bureau
-manager and an enterprise administrator, as many sessions of each as there are users — and then
+manager and an enterprise administrator, as many sessions of each as there are users; the public
+(the certificate's verification page) sends no cookie — and then
 each user requests one screen in a loop, for ``LOAD_SECONDS`` (default 10) after a short warm-up.
 Every screen and the floor are measured at 10 and at 50 users: requests/s, p50, p95, p99 and
 errors (any answer but 200, or a failed connection). The floor is a bare authenticated view on
@@ -14,7 +15,7 @@ of the two: the machine is shared, and the ratio is what compares across runs.
 The data: the year at the real scale (``bench.year``, made once into a template database and
 copied for each run), or with ``LOAD_DATA=current`` the database as it is (see ``_data``).
 Screens are picked on the biggest farm (the bureau's and the enterprise's), an animal of it
-with a long record, and the busiest reader.
+with a long record, the busiest reader, and the approved consignment with the most head.
 
     python -m bench.run load                 # as part of make bench
     LOAD_SCALE=0.1 LOAD_SECONDS=5 LOAD_SCREENS=herd_list python -m bench.run load
