@@ -25,6 +25,9 @@ the change; the only window is between a commit and the callback that runs right
 same thread. A write that does not go through Django (``COPY`` in ``bench.year``, psql) must call
 ``invalidate_all()``; a new database (a copy, a test run) starts a new namespace (``_db_id``).
 
+A view without log-in (the certificate's public verification page) calls ``serve`` itself,
+with a key from ``public_page_key``, after whatever must run on every request (its rate limit).
+
 Not cached: anything but a plain GET answered 200, htmx requests, a request with messages to
 show. The CSRF token is never stored: the page is rendered with a placeholder that each
 response replaces with the request's own token.
@@ -347,45 +350,75 @@ class PageCacheMixin:
             or self.page_cache_skip(request)
         ):
             return super().dispatch(request, *args, **kwargs)
-        db = _db_id()
-        key = self.page_cache_key(request, db)
-        try:
-            entry = cache.get(key)
-        except Exception:
-            log.exception("page cache: could not read %s", key)
-            return super().dispatch(request, *args, **kwargs)
-        if entry is not None:
-            tables, stored, content, headers = entry
-            if versions(tables, db=db) == stored:
-                return _respond(request, content, headers)
-        before = versions(_known_tables(), db=db)
-        # A real CSRF token asked for while rendering (not through the placeholder) is this
-        # session's: such a page is not kept.
-        csrf_asked = request.META.pop("CSRF_COOKIE_NEEDS_UPDATE", None)
-        with _track_reads() as reads:
-            response = super().dispatch(request, *args, **kwargs)
-            if isinstance(response, TemplateResponse):
-                response.context_data = {**(response.context_data or {}), "csrf_token": CSRF_PLACEHOLDER}
-                response.render()
-        real_token = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        if csrf_asked and not real_token:
-            request.META["CSRF_COOKIE_NEEDS_UPDATE"] = csrf_asked
-        if response.streaming:
-            return response
-        content = response.content.decode(response.charset)
-        if response.status_code == 200 and before is not None and not real_token:
-            # Names after FROM that are no table (EXTRACT(YEAR FROM ...)) fall out here.
-            tables = ((reads.tables & set(before)) | set(ALWAYS)) - UNTRACKED
-            skip = ("content-length", "set-cookie")
-            headers = {k: v for k, v in response.headers.items() if k.lower() not in skip}
-            try:
-                stored = {t: before[t] for t in tables}
-                cache.set(key, (sorted(tables), stored, content, headers), PAGE_TIMEOUT_S)
-            except Exception:
-                log.exception("page cache: could not store %s", key)
-        if CSRF_PLACEHOLDER in content:
-            response.content = content.replace(CSRF_PLACEHOLDER, get_token(request))
+        return serve(
+            request,
+            lambda db: self.page_cache_key(request, db),
+            lambda: super(PageCacheMixin, self).dispatch(request, *args, **kwargs),
+        )
+
+
+def public_page_key(request, db: str, view: str, *extra) -> str:
+    """The key of a public page (``serve`` from a view without log-in): the view, the URL with
+    its query string, the language and the day, and ``extra`` (what else the page depends on).
+    The user is part of it too (None for the public), as the layout may show who is logged in."""
+    when = timezone.localtime().strftime(PERIODS["day"])
+    what = hashlib.blake2b(
+        "|".join([view, request.get_full_path(), *map(str, extra)]).encode(), digest_size=12
+    ).hexdigest()
+    user = getattr(request, "user", None)
+    return f"{PREFIX}:p:{db}:{getattr(user, 'pk', None)}:{get_language()}:{when}:{what}"
+
+
+def serve(request, key, render):
+    """The response ``render()`` makes, from the cache while no table it read has been written.
+
+    ``key(db)`` names the page (the database's namespace given); ``render()`` runs the view. The
+    caller has decided the request may be cached (a plain GET, no messages to show) and has
+    checked everything that must run on every request (the permission, a rate limit) first.
+    ``PageCacheMixin.page_cache = False`` switches this off too (``bench.screens --no-cache``,
+    the tests' fresh renders).
+    """
+    if not PageCacheMixin.page_cache or request.method != "GET":
+        return render()
+    db = _db_id()
+    key = key(db)
+    try:
+        entry = cache.get(key)
+    except Exception:
+        log.exception("page cache: could not read %s", key)
+        return render()
+    if entry is not None:
+        tables, stored, content, headers = entry
+        if versions(tables, db=db) == stored:
+            return _respond(request, content, headers)
+    before = versions(_known_tables(), db=db)
+    # A real CSRF token asked for while rendering (not through the placeholder) is this
+    # session's: such a page is not kept.
+    csrf_asked = request.META.pop("CSRF_COOKIE_NEEDS_UPDATE", None)
+    with _track_reads() as reads:
+        response = render()
+        if isinstance(response, TemplateResponse):
+            response.context_data = {**(response.context_data or {}), "csrf_token": CSRF_PLACEHOLDER}
+            response.render()
+    real_token = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    if csrf_asked and not real_token:
+        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = csrf_asked
+    if response.streaming:
         return response
+    content = response.content.decode(response.charset)
+    if response.status_code == 200 and before is not None and not real_token:
+        # Names after FROM that are no table (EXTRACT(YEAR FROM ...)) fall out here.
+        tables = ((reads.tables & set(before)) | set(ALWAYS)) - UNTRACKED
+        skip = ("content-length", "set-cookie")
+        headers = {k: v for k, v in response.headers.items() if k.lower() not in skip}
+        try:
+            stored = {t: before[t] for t in tables}
+            cache.set(key, (sorted(tables), stored, content, headers), PAGE_TIMEOUT_S)
+        except Exception:
+            log.exception("page cache: could not store %s", key)
+    if CSRF_PLACEHOLDER in content:
+        response.content = content.replace(CSRF_PLACEHOLDER, get_token(request))
+    return response
 
 
 def _respond(request, content: str, headers: dict) -> HttpResponse:

@@ -13,6 +13,7 @@ digits, ISO forms) and returns a value a page can use: clamped into range, or th
 - ``ClampedPaginator`` (and ``paginate``, ``ClampedPageMixin`` for list views): a page number
   that is not a number shows the first page, one out of range the last, never an error; a
   page size is clamped to ``1..MAX_PER_PAGE``.
+- ``open_page``: a page of a list too long to count (no total: "newer" and "older" only).
 - ``next_param``: the address a form sends the user back to, if it is a path on this site.
 - ``DateField``: the form field for dates people type, refusing those outside the same window,
   so no stored date can later overflow when a page adds days to it.
@@ -151,6 +152,56 @@ def per_page_param(value, *, default: int) -> int:
 def paginate(request, object_list, per_page: int, *, param: str = "page"):
     """Return the page of ``object_list`` that ``?page=`` asks for, clamped to the pages there are."""
     return ClampedPaginator(object_list, per_page).page(request.GET.get(param))
+
+
+MAX_OPEN_PAGE = 10_000  # deeper pages of an uncounted list are the last one asked for
+
+
+class OpenPage:
+    """A page of a list too long to count: its rows, and whether another page follows.
+
+    Shaped like Django's ``Page`` for the templates (``has_previous``, ``start_index``, ...),
+    without a paginator: nothing here knows how many rows there are.
+    """
+
+    def __init__(self, rows: list, number: int, per_page: int, has_next: bool):
+        self.object_list, self.number, self.per_page, self._has_next = rows, number, per_page, has_next
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    def has_next(self) -> bool:
+        return self._has_next
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.object_list else 0
+
+    def end_index(self) -> int:
+        return (self.number - 1) * self.per_page + len(self.object_list)
+
+
+def open_page(request, object_list, per_page: int, *, param: str = "page") -> OpenPage:
+    """The page ``?page=`` asks for of an ordered queryset, read as one slice of ``per_page + 1``
+    rows (the extra one says whether a next page exists): no ``COUNT(*)`` of the whole list."""
+    number = int_param(request.GET.get(param), default=1, minimum=1, maximum=MAX_OPEN_PAGE)
+    start = (number - 1) * per_page
+    rows = list(object_list[start : start + per_page + 1])
+    return OpenPage(rows[:per_page], number, per_page, len(rows) > per_page)
 
 
 class ClampedPageMixin:

@@ -3,7 +3,8 @@
 The app runs as in production: gunicorn with two sync workers, the production settings
 (``bench/load_settings.py`` adds only the floor's URL), PostgreSQL and Redis (cached_db
 sessions, the cache). An asyncio load generator (aiohttp) logs its users in once — a bureau
-manager and an enterprise administrator, as many sessions of each as there are users — and then
+manager and an enterprise administrator, as many sessions of each as there are users; the public
+(the certificate's verification page) sends no cookie — and then
 each user requests one screen in a loop, for ``LOAD_SECONDS`` (default 10) after a short warm-up.
 Every screen and the floor are measured at 10 and at 50 users: requests/s, p50, p95, p99 and
 errors (any answer but 200, or a failed connection). The floor is a bare authenticated view on
@@ -14,7 +15,7 @@ of the two: the machine is shared, and the ratio is what compares across runs.
 The data: the year at the real scale (``bench.year``, made once into a template database and
 copied for each run), or with ``LOAD_DATA=current`` the database as it is (see ``_data``).
 Screens are picked on the biggest farm (the bureau's and the enterprise's), an animal of it
-with a long record, and the busiest reader.
+with a long record, the busiest reader, and the approved consignment with the most head.
 
     python -m bench.run load                 # as part of make bench
     LOAD_SCALE=0.1 LOAD_SECONDS=5 LOAD_SCREENS=herd_list python -m bench.run load
@@ -31,6 +32,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -39,6 +41,8 @@ USERS = (10, 50)
 WORKERS = 2
 PASSWORD = "Bench-load-2026!"
 BUREAU, ENTERPRISE = "manager", "ent_a_admin"
+# A member of the public (the certificate's verification page): no log-in, no cookie.
+ANONYMOUS = "anonymous"
 WARMUP_S = 2.0
 READS = 20_000  # reads written for the bench's reader when the data has none
 FEED_NEW = 20  # reads a poll of the live feed finds (a busy gate: 10 a second)
@@ -47,7 +51,7 @@ FEED_NEW = 20  # reads a poll of the live feed finds (a busy gate: 10 a second)
 @dataclass(frozen=True)
 class Screen:
     name: str
-    who: str  # BUREAU or ENTERPRISE
+    who: str  # BUREAU, ENTERPRISE or ANONYMOUS
     url: str
     about: str
 
@@ -198,6 +202,7 @@ def screens() -> list[Screen]:
         Screen("alert_centre", BUREAU, reverse(ciq + "alert_centre"), "The alerts centre."),
         Screen("zone_map", BUREAU, reverse(ciq + "zone_map"), "The zone map with its data."),
         *_transit_screens(ciq, ent, enterprise),
+        *_quarantine_screens(ciq, ent, enterprise),
     ]
 
 
@@ -268,6 +273,84 @@ def _transit_screens(ciq: str, ent: str, enterprise) -> list[Screen]:
     return found
 
 
+def _quarantine_screens(ciq: str, ent: str, enterprise) -> list[Screen]:
+    """Origin quarantine's key screens, on the biggest objects: the approved consignment with the
+    most head (the bureau's; the enterprise's own), its certificate for the public page, and the
+    enterprise's active farm with the most animals on it for the declaration's herd to tick."""
+    from django.db.models import Q, Sum
+    from django.urls import reverse
+
+    from farms.models import Farm
+    from livestock.models import Animal
+    from quarantine.models import Certificate, Consignment
+
+    approved = Consignment.objects.filter(status=Consignment.Status.APPROVED).order_by("-head_count", "-pk")
+    consignment = approved.first()
+    own = approved.filter(enterprise=enterprise).first()
+    certificate = (
+        Certificate.objects.filter(consignment=consignment, voided_at__isnull=True).order_by("-pk").first()
+    )
+    farm = (
+        Farm.objects.filter(enterprise=enterprise, status__in=Farm.ACTIVE)
+        .annotate(n=Sum("head_counts__head", filter=Q(head_counts__status=Animal.Status.ON_FARM)))
+        .filter(n__gt=0)
+        .order_by("-n", "pk")
+        .first()
+    )
+    queue = reverse(ciq + "consignment_queue")
+    found = [
+        Screen("consignment_queue", BUREAU, queue, "The bureau's consignments in inspection."),
+        Screen("consignment_queue_all", BUREAU, queue + "?show=all", "Every consignment, newest first."),
+        Screen("lims_import", BUREAU, reverse(ciq + "lims_import"), "The laboratory's LIMS import page."),
+        Screen(
+            "consignment_list_enterprise",
+            ENTERPRISE,
+            reverse(ent + "consignment_list"),
+            "The enterprise's consignments.",
+        ),
+    ]
+    if farm is not None:
+        found.append(
+            Screen(
+                "declare",
+                ENTERPRISE,
+                reverse(ent + "consignment_declare") + f"?farm={farm.pk}",
+                "The declaration form with the herd of the enterprise's biggest farm to tick.",
+            )
+        )
+    if consignment is not None:
+        found.append(
+            Screen(
+                "consignment_bureau",
+                BUREAU,
+                reverse(ciq + "consignment_detail", args=[consignment.pk]),
+                "A consignment's page with its certificate checked (bureau).",
+            )
+        )
+    if own is not None:
+        found.append(
+            Screen(
+                "consignment_enterprise",
+                ENTERPRISE,
+                reverse(ent + "consignment_detail", args=[own.pk]),
+                "A consignment's page (enterprise).",
+            )
+        )
+    if certificate is not None:
+        query = urlencode({"number": certificate.number, "token": certificate.token})
+        found.append(
+            Screen(
+                "certificate_verify",
+                ANONYMOUS,
+                reverse("certificate_verify") + "?" + query,
+                "The public verification page of a certificate (no log-in).",
+            )
+        )
+    if consignment is None or own is None or farm is None:
+        print("   (the data holds no approved consignment or no active farm: their pages are not measured)")
+    return found
+
+
 def _passwords() -> None:
     """The bench's two users get a known password (demo users have none outside the embedded mode)."""
     from accounts.models import User
@@ -300,6 +383,10 @@ def _server_env() -> dict:
         REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         STATIC_ROOT=str(VAR / "static"),
         TRUSTED_PROXY_COUNT="0",
+        # The public verification page allows 60 look-ups per address per 10 minutes; the bench's
+        # public users all come from 127.0.0.1 and make thousands. The count is still made (and
+        # timed) on every look-up; only the ceiling is out of reach.
+        QUARANTINE_VERIFY_LIMIT=str(10**9),
         LOG_LEVEL="WARNING",
     )
     return env
@@ -396,6 +483,7 @@ async def _sessions(base: str, count: int) -> dict[str, list[str]]:
             for start in range(0, count, 4):
                 batch = [_login(http, base, who) for _ in range(min(4, count - start))]
                 sessions[who] += await asyncio.gather(*batch)
+        sessions[ANONYMOUS] = [""] * count  # the public: no session, no cookie
         return sessions
 
 
@@ -424,7 +512,7 @@ async def _load(base: str, url: str, cookies: list[str], seconds: float) -> dict
 
     async def user(cookie: str) -> None:
         nonlocal errors
-        headers = {**PROXY_HEADERS, "Cookie": cookie}
+        headers = {**PROXY_HEADERS, **({"Cookie": cookie} if cookie else {})}
         while True:
             t0 = time.monotonic()
             if t0 >= stop:

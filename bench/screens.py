@@ -33,6 +33,8 @@ def _setup() -> None:
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,testserver")
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # The public verification page's limit per address, out of reach (as in bench/load.py).
+    os.environ.setdefault("QUARANTINE_VERIFY_LIMIT", str(10**9))
     os.environ.setdefault("STATIC_ROOT", str(ROOT / "var" / "bench" / "static"))
     sys.path.insert(0, str(ROOT))
     import django
@@ -44,13 +46,15 @@ def _setup() -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
 
 
-def _client(username: str):
+def _client(username: str | None):
+    """A client logged in as ``username``; None for the public (no log-in)."""
     from django.test import Client
 
     from accounts.models import User
 
     client = Client(headers={"x-forwarded-proto": "https"}, HTTP_HOST="127.0.0.1")
-    client.force_login(User.objects.get(username=username))
+    if username is not None:
+        client.force_login(User.objects.get(username=username))
     return client
 
 
@@ -75,6 +79,8 @@ def measure(screen, client, n: int) -> dict:
             response = _get(client, screen.url)
     finally:
         request_started.connect(reset_queries)
+    # Read now: the context reads the connection's log, which the next request empties.
+    captured = queries.captured_queries
     cpu0, wall0 = time.process_time(), time.perf_counter()
     for _ in range(n):
         _get(client, screen.url)
@@ -82,8 +88,8 @@ def measure(screen, client, n: int) -> dict:
     return {
         "cpu_ms": cpu * 1000,
         "wall_ms": wall * 1000,
-        "queries": len(queries),
-        "sql_ms": sum(float(q["time"]) for q in queries.captured_queries) * 1000,
+        "queries": len(captured),
+        "sql_ms": sum(float(q["time"]) for q in captured) * 1000,
         "bytes": len(response.content),
     }
 
@@ -107,6 +113,7 @@ def main(argv=None) -> None:
     load._passwords()
     every = load.screens()
     clients = {who: _client(who) for who in (load.BUREAU, load.ENTERPRISE)}
+    clients[load.ANONYMOUS] = _client(None)
     if args.profile:
         screen = next(s for s in every if s.name == args.profile)
         client = clients[screen.who]

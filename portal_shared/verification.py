@@ -3,16 +3,22 @@
 No log-in; each address gets QUARANTINE_VERIFY_LIMIT look-ups per window, then a 429. The page
 shows just enough to match a truck (number, state, validity, species, head count, farm's
 registration number, exit port) and nothing private (no consignee, contact or tags).
+
+The page of a certificate is kept rendered (``accounts.pagecache.serve``: until a table it read
+is written, for one URL, language and day) — after the look-up is counted against the address,
+so a page from the cache never escapes the limit.
 """
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from accounts import pagecache
 from accounts.access import public
 from accounts.client_ip import client_ip
 from farms.models import Species
@@ -68,10 +74,23 @@ def verify_page(request):
     """The form (number and token), and its answer."""
     number = request.GET.get("number", "").strip()
     token = request.GET.get("token", "").strip()
+    if (number or token) and _limited(request):
+        return _too_many(request)
+    if request.headers.get("HX-Request") or pagecache._has_messages(request):
+        return _verify_answer(request, number, token)
+    # The state shown depends on the published keys (a retired key no longer listed makes a
+    # certificate "altered") and on the day ("expired"): both are in the key.
+    key_ids = ",".join(sorted(keys.public_keys()))
+    return pagecache.serve(
+        request,
+        lambda db: pagecache.public_page_key(request, db, "verify_page", key_ids),
+        lambda: _verify_answer(request, number, token),
+    )
+
+
+def _verify_answer(request, number: str, token: str):
     context = {"number": number, "token": token}
     if number or token:
-        if _limited(request):
-            return _too_many(request)
         certificate = certificate_for_public(number=number, token=token) if number and token else None
         if certificate is None:
             context["error"] = _(
@@ -81,7 +100,9 @@ def verify_page(request):
             check = certificate_check(certificate)
             context.update(check=check, facts=_facts(certificate))
     status = 404 if context.get("error") else 200
-    return render(request, TEMPLATE, context, status=status)
+    # A TemplateResponse: the page cache renders it with a placeholder for the CSRF token of
+    # the language switch, replaced on every response by the request's own.
+    return TemplateResponse(request, TEMPLATE, context, status=status)
 
 
 @public

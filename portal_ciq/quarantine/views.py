@@ -10,10 +10,12 @@ from django.views.generic import TemplateView
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
 from accounts.models import Role
-from accounts.params import paginate
+from accounts.pagecache import PageCacheMixin
+from accounts.params import open_page, paginate
 from farms.models import CreditRating
 from portal_shared.certificates import certificate_pdf_response
 from quarantine import services
+from quarantine.keys import public_keys
 from quarantine.labels import sample_labels_pdf
 from quarantine.models import Analyte, Consignment
 from quarantine.selectors import (
@@ -40,7 +42,21 @@ def _grades(enterprise_ids) -> dict[int, str]:
     return grades
 
 
-class QueueView(RuleRequiredMixin, TemplateView):
+# The columns the queue shows (a farm's building layout, a JSON document, is not loaded).
+QUEUE_COLUMNS = (
+    "number",
+    "planned_loading_on",
+    "head_count",
+    "status",
+    "enterprise_id",
+    "farm__name_zh",
+    "farm__name_en",
+    "enterprise__name_zh",
+    "enterprise__name_en",
+)
+
+
+class QueueView(RuleRequiredMixin, PageCacheMixin, TemplateView):
     """The branch's consignments in inspection, by loading date, with farm and credit grade."""
 
     nav_section = "consignments"
@@ -49,25 +65,38 @@ class QueueView(RuleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        show = self.request.GET.get("show", "")
+        show = "all" if self.request.GET.get("show") == "all" else ""
         if user.role == Role.LAB_ANALYST:
             qs = lab_queue_for_user(user=user)
         elif show == "all":
             qs = consignment_list_for_user(user=user).order_by("-declared_at", "-pk")
         else:
             qs = consignment_queue_for_user(user=user)
-        page = paginate(self.request, qs, PER_PAGE)
+        qs = qs.select_related(None).select_related("farm", "enterprise").only(*QUEUE_COLUMNS)
+        if show == "all":
+            # Every consignment of the year and the years before: paged by the index on the
+            # declaration time, never counted.
+            page = open_page(self.request, qs, PER_PAGE)
+        else:  # those in inspection: a few days' worth, counted for the pager
+            page = paginate(self.request, qs, PER_PAGE)
         rows = list(page.object_list)
         grades = _grades(c.enterprise_id for c in rows)
         for c in rows:
             c.grade = grades.get(c.enterprise_id, "A")
-        return super().get_context_data(page_obj=page, consignments=rows, show=show, **kwargs)
+        return super().get_context_data(
+            page_obj=page, consignments=rows, show=show, querystring="show=all" if show else "", **kwargs
+        )
 
 
-class ConsignmentView(RuleRequiredMixin, TemplateView):
+class ConsignmentView(RuleRequiredMixin, PageCacheMixin, TemplateView):
     nav_section = "consignments"
     permission_required = "quarantine.follow"
     template_name = "portal_ciq/quarantine/consignment.html"
+
+    def page_cache_key(self, request, db: str) -> str:
+        # The certificates' states depend on the published keys (a key no longer listed makes a
+        # certificate "altered"), a setting: a page kept under other keys is another page.
+        return f"{super().page_cache_key(request, db)}:{','.join(sorted(public_keys()))}"
 
     def get_context_data(self, **kwargs):
         consignment = consignment_get_for_user(user=self.request.user, pk=kwargs["pk"])
@@ -226,7 +255,7 @@ class CertificatePdfView(RuleRequiredMixin, View):
 SESSION_KEY = "quarantine_lims_rows"
 
 
-class LimsImportView(RuleRequiredMixin, TemplateView):
+class LimsImportView(RuleRequiredMixin, PageCacheMixin, TemplateView):
     """Upload a LIMS export, see every row checked, then import it all (or nothing)."""
 
     nav_section = "consignments"
