@@ -193,6 +193,8 @@ class Consignment(models.Model):
         indexes = [
             models.Index(fields=["branch", "status", "planned_loading_on"]),
             models.Index(fields=["enterprise", "status"]),
+            # The enterprise's list, newest first, a page at a time (read backwards).
+            models.Index(fields=["enterprise", "declared_at", "id"]),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(head_count__gt=0), name="consignment_head_count_positive")
