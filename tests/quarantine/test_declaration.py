@@ -62,6 +62,20 @@ def test_a_good_declaration_holds_its_animals_and_records_the_step(world, farm, 
     assert consignment.history.count() == 1
 
 
+def test_a_declaration_s_queries_do_not_grow_with_its_animals(world, farm, animals):
+    """Every rule is checked for all the animals at once: two animals or eight, the same queries
+    (a day's loading is 600)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for group in (animals[:2], animals[2:]):
+        with CaptureQueriesContext(connection) as queries:
+            declare(world, farm, group)
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
 def test_every_failure_comes_back_at_once_each_naming_its_animals(world, farm, animals):
     in_withdrawal, fine, dead, ok = animals[0], animals[1], animals[2], animals[3]
     log_record(
