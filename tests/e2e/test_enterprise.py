@@ -108,3 +108,19 @@ def test_admin_creates_user_and_deactivation_logs_out_at_once(new_context, login
     expect(staff).to_have_url(re.compile(r"/accounts/login/"))
     expect(staff.locator("#id_username")).to_be_visible()
     shot(staff, "staff-logged-out")
+
+
+def test_admin_sets_the_language_of_notices(page, login, demo_world, shot):
+    """Settings -> Contact and notices: the form in Chinese, saved, the choice kept."""
+    login(page, "ent_a_admin")
+    page.get_by_role("link", name="联系方式与通知").click()
+    expect(page).to_have_url(re.compile(r"/enterprise/settings/organisation/$"))
+    shot(page, "form")
+    page.get_by_label("通知语言").select_option("en")
+    page.get_by_label("变更原因").fill("香港客户要求英文通知")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    expect(page.get_by_label("通知语言")).to_have_value("en")
+    demo_world.ent_a.refresh_from_db()
+    assert demo_world.ent_a.language == "en"
+    shot(page, "saved")
