@@ -92,6 +92,9 @@ class AlertCentreView(AlertsMixin, PageCacheMixin, TemplateView):
             querystring=query.urlencode(),
             show_for=user.role != Role.INSPECTOR,
             next_url=self.request.get_full_path(),
+            # The clock the page shows, from the clock its cache key takes its minute from
+            # (the {% now %} tag reads the system's: a page kept in one minute could show another).
+            shown_at=timezone.localtime(),
             **kwargs,
         )
 
