@@ -11,6 +11,7 @@ from django.views.generic import FormView, TemplateView, View
 from accounts.access import RuleRequiredMixin
 from accounts.errors import DomainError
 from accounts.forms import OrganisationContactForm, ReasonForm, UserCreateForm, UserForm, user_initial
+from accounts.models import Organisation
 from accounts.pagecache import PageCacheMixin
 from accounts.selectors import user_list_for_user, user_manageable_for_user
 from accounts.services import (
@@ -52,7 +53,23 @@ class HomeView(EnterpriseMixin, PageCacheMixin, TemplateView):
         )
 
 
-class OrganisationSettingsView(RuleRequiredMixin, FormView):
+class _ServiceFormView(RuleRequiredMixin, FormView):
+    """A settings form saved by a service call (``save``): a refusal is shown on the form, beside
+    its field, and nothing is saved."""
+
+    nav_section = "settings"
+
+    def form_valid(self, form):
+        try:
+            saved = self.save(form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            return self.form_invalid(form)
+        messages.success(self.request, self.saved_message(saved))
+        return redirect(self.get_success_url())
+
+
+class OrganisationSettingsView(_ServiceFormView):
     """The enterprise's contact details and the language of the bureau's notices to it."""
 
     nav_section = "organisation"
@@ -61,33 +78,27 @@ class OrganisationSettingsView(RuleRequiredMixin, FormView):
     form_class = OrganisationContactForm
 
     def get_form_kwargs(self):
-        # An unbound copy: the form only reads the data; the service saves it under a row lock.
-        return {
-            **super().get_form_kwargs(),
-            "instance": type(self.request.user.organisation).objects.get(
-                pk=self.request.user.organisation_id
-            ),
-        }
+        # A copy of the row, not the user's organisation: a ModelForm writes the posted values
+        # into its instance while it validates, even values then refused.
+        organisation = Organisation.objects.get(pk=self.request.user.organisation_id)
+        return {**super().get_form_kwargs(), "instance": organisation}
 
-    def form_valid(self, form):
-        data = form.cleaned_data
-        try:
-            organisation_contact_update(
-                actor=self.request.user,
-                organisation=self.request.user.organisation,
-                contact_name=data["contact_name"],
-                contact_phone=data["contact_phone"],
-                contact_email=data["contact_email"],
-                language=data["language"],
-                reason=data["reason"],
-            )
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-            return self.form_invalid(form)
-        messages.success(
-            self.request, _("Saved: %(organisation)s.") % {"organisation": self.request.user.organisation}
+    def get_success_url(self):
+        return reverse("portal_enterprise:organisation_settings")
+
+    def save(self, data):
+        return organisation_contact_update(
+            actor=self.request.user,
+            organisation=self.request.user.organisation,
+            contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"],
+            contact_email=data["contact_email"],
+            language=data["language"],
+            reason=data["reason"],
         )
-        return redirect("portal_enterprise:organisation_settings")
+
+    def saved_message(self, organisation):
+        return _("Saved: %(organisation)s.") % {"organisation": organisation}
 
 
 class UserListView(RuleRequiredMixin, TemplateView):
@@ -100,24 +111,15 @@ class UserListView(RuleRequiredMixin, TemplateView):
         return super().get_context_data(users=users, **kwargs)
 
 
-class _UserFormView(RuleRequiredMixin, FormView):
-    """Show a user form and turn a refused service call into a message on the form."""
-
-    nav_section = "settings"
+class _UserFormView(_ServiceFormView):
     permission_required = "accounts.manage_users"
     template_name = "portal_enterprise/user_form.html"
 
     def get_success_url(self):
         return reverse("portal_enterprise:user_list")
 
-    def form_valid(self, form):
-        try:
-            user = self.save(form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved: %(user)s.") % {"user": user})
-        return redirect(self.get_success_url())
+    def saved_message(self, user):
+        return _("Saved: %(user)s.") % {"user": user}
 
 
 class UserCreateView(_UserFormView):
