@@ -303,3 +303,62 @@ def test_a_read_time_in_another_form_python_reads_is_stored_as_python_read_it(wo
     assert reads_ingest(payload(device, reads)).stored == len(forms)
     assert set(TagRead.objects.filter(device=device).values_list("read_at", flat=True)) == {at}
     assert TagRead.objects.get(device=device, seq=0).animal == animal
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_stored_meanwhile_by_another_worker_is_skipped_not_doubled(world, farm, device):
+    # On PostgreSQL a batch goes in with COPY after a look for reads already stored. Another worker
+    # storing some of them between the look and the COPY (a redelivered batch while its first
+    # delivery still runs) makes the COPY wait for it, then fail on (device, seq): the batch must
+    # then go in without those reads, once each, with one presence event.
+    import threading
+
+    from django.db import connection, transaction
+
+    from tests.conftest import need_postgresql
+
+    need_postgresql("COPY after a look, and the unique index's wait")
+    (animal,) = herd(world.ent_a_staff, farm, [1])
+    at = timezone.now() - dt.timedelta(minutes=5)
+    reads = [read(i, animal.rfid, at + dt.timedelta(milliseconds=10 * i), rep=i > 0) for i in range(6)]
+    holding, release, results = threading.Event(), threading.Event(), {}
+
+    def other_worker():
+        try:
+            with transaction.atomic():
+                reads_ingest(payload(device, reads[3:4]))  # stored, not committed yet
+                holding.set()
+                release.wait(60)
+        finally:
+            connection.close()
+
+    def this_worker():
+        try:
+            results["this"] = reads_ingest(payload(device, reads))
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=other_worker)
+    other.start()
+    assert holding.wait(60)
+    mine = threading.Thread(target=this_worker)
+    mine.start()
+    with connection.cursor() as cursor:  # until this worker's COPY waits for the other's row
+        for _ in range(6000):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'COPY%%'"
+            )
+            if cursor.fetchone()[0]:
+                break
+            threading.Event().wait(0.01)
+        else:
+            raise AssertionError("the second worker's COPY never waited for the first worker's read")
+    release.set()
+    other.join(60)
+    mine.join(60)
+    result = results["this"]
+    assert (result.stored, result.duplicates) == (5, 1)
+    assert sorted(TagRead.objects.filter(device=device).values_list("seq", flat=True)) == list(range(6))
+    assert Event.objects.filter(animal=animal, kind="seen").count() == 1
+    device.refresh_from_db()
+    assert device.reads_total == 6
