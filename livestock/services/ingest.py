@@ -266,8 +266,10 @@ def _rfid_lookup(model, column: str, tags: set[str]) -> dict[str, int]:
     if connection.vendor == "postgresql":
         # One array parameter instead of hundreds: PostgreSQL plans it in no time.
         with connection.cursor() as cursor:
+            # Tags are 15 digits (protocol.TAG_RE): written out as array text unquoted.
             cursor.execute(
-                f"SELECT rfid, {column} FROM {model._meta.db_table} WHERE rfid = ANY(%s)", [list(tags)]
+                f"SELECT rfid, {column} FROM {model._meta.db_table} WHERE rfid = ANY(%s::varchar[])",
+                ["{" + ",".join(tags) + "}"],
             )
             return {rfid: value for rfid, value in cursor.fetchall() if value is not None}
     rows = model.objects.filter(rfid__in=tags).values_list("rfid", column)
@@ -291,6 +293,7 @@ def _insert(
         todo = [r for r in reads if r["seq"] not in stored] if stored else reads
         if not todo:
             return set()
+        device_id = device.pk  # not the model's property once a read
         try:
             with transaction.atomic():
                 insert_rows(
@@ -298,7 +301,7 @@ def _insert(
                     READ_FIELDS,
                     (
                         (
-                            device.pk,
+                            device_id,
                             r["seq"],
                             r["tag"],
                             when[r["seq"]],
@@ -463,6 +466,8 @@ def _last_seen_move(span: dict[int, list], site: str, future: dt.datetime) -> li
         # One statement for the whole batch: lock, read the old places, update (make bench,
         # ingest_reads_per_s: the row-by-row CASE of bulk_update cost more than the reads' insert).
         table = Animal._meta.db_table
+        # The arrays as PostgreSQL's array text (psycopg's dumpers are Python, per element).
+        id_text = _int_array(ids)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"WITH span AS (SELECT * FROM unnest(%s::bigint[], %s::timestamptz[]) AS s(id, last)), "
@@ -472,7 +477,7 @@ def _last_seen_move(span: dict[int, list], site: str, future: dt.datetime) -> li
                 "FROM span JOIN old ON old.id = span.id WHERE a.id = span.id AND (old.last_seen_at IS NULL "
                 "OR span.last > old.last_seen_at OR old.last_seen_at > %s)) "
                 "SELECT id, last_seen_at, last_seen_where FROM old",
-                [ids, [span[i][1] for i in ids], ids, site, future],
+                [id_text, "{" + ",".join([span[i][1].isoformat() for i in ids]) + "}", id_text, site, future],
             )
             return cursor.fetchall()
     rows = list(

@@ -366,8 +366,17 @@ class Stack:
         return inspect(self.spool_path(device))["last_seq"]
 
     def start_bridge(
-        self, device: dict, cable: Cable, *, server: str | None = None, spool_dir: Path | None = None
+        self,
+        device: dict,
+        cable: Cable,
+        *,
+        server: str | None = None,
+        spool_dir: Path | None = None,
+        ack_timeout: float = 5,
     ) -> None:
+        """Start the bridge on ``cable``. A batch not acknowledged within ``ack_timeout`` seconds is
+        sent again: 5 here, so that a batch whose worker was killed with it comes back soon (the
+        bridge's default, 60, is what a deployment and the benchmarks use)."""
         if spool_dir is not None:
             self.spool_dirs[device["code"]] = spool_dir
         secret = self.base / f"{device['code']}.secret"
@@ -400,9 +409,8 @@ class Stack:
                 "1",
                 "--timeout",
                 "3",
-                # A batch whose worker was killed with it is sent again after 5 s, not 60.
                 "--ack-timeout",
-                "5",
+                str(ack_timeout),
                 *target,
             ],
         )
