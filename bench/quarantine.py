@@ -41,8 +41,9 @@ def _figure(values: list[float]) -> dict:
     }
 
 
-def _world():
-    """The farm, its clerk, the port and a pool of animals that pass every rule."""
+def _world(*, need: int = 600, port=None):
+    """The farm, its clerk, the port and a pool of at least ``need`` animals that pass every rule
+    (declared for ``port``, else the first port by code)."""
     from django.db.models import Count
     from django.utils import timezone
 
@@ -57,9 +58,13 @@ def _world():
     loading = today + dt.timedelta(days=1)
     rule = ExportRule.objects.get(species="1")
     isolation = loading - dt.timedelta(days=rule.isolation_days)
-    port = Organisation.objects.filter(kind=Organisation.Kind.PORT).order_by("code").first()
+    port = port or Organisation.objects.filter(kind=Organisation.Kind.PORT).order_by("code").first()
+    # Only enterprises with a clerk to declare (the others' farms would be passed over below).
+    clerks = User.objects.filter(
+        role__in=[Role.ENTERPRISE_STAFF, Role.ENTERPRISE_ADMIN], is_active=True
+    ).values("organisation_id")
     farms = (
-        Farm.objects.filter(status=Farm.Status.REGISTERED, species="1")
+        Farm.objects.filter(status=Farm.Status.REGISTERED, species="1", enterprise_id__in=clerks)
         .annotate(n=Count("animals", filter=_living()))
         .order_by("-n")[:10]
     )
@@ -99,9 +104,9 @@ def _world():
         except DeclarationRefused as refused:
             bad = {t for p in refused.problems for t in p.tags}
             codes = [c for c in codes if c not in bad]
-        if len(codes) >= 600:
+        if len(codes) >= need:
             return clerk, declaration, codes
-    raise RuntimeError("no registered pig farm with 600 animals that may be declared: is this the year?")
+    raise RuntimeError(f"no registered pig farm with {need} animals that may be declared: is this the year?")
 
 
 def _living(prefix: str = "animals__"):
@@ -135,8 +140,8 @@ def _declare(clerk, declaration, codes, n, runs, profile):
     return times
 
 
-def _certificate(clerk, declaration, codes):
-    """A consignment of 120 of the pool taken to approval through the services (untimed)."""
+def _certificate(clerk, declaration, codes, head: int = 120):
+    """A consignment of ``head`` of the pool taken to approval through the services (untimed)."""
     from accounts.models import Role, User
     from quarantine.models import Analyte, ExamChecklistItem
     from quarantine.services import (
@@ -148,7 +153,7 @@ def _certificate(clerk, declaration, codes):
         lab_results_record,
     )
 
-    consignment = consignment_declare(actor=clerk, declaration=declaration(codes[-120:]))
+    consignment = consignment_declare(actor=clerk, declaration=declaration(codes[-head:]))
     inspector = User.objects.filter(role=Role.MANAGER, is_active=True).order_by("pk").first()
     consignment_accept(actor=inspector, consignment=consignment)
     answers = {i.pk: True for i in ExamChecklistItem.objects.filter(species="1", is_active=True)}

@@ -25,7 +25,23 @@ What a year holds at ``scale=1`` (Shenzhen's supply: about 1.6 million head a ye
   reader; each living age group passes the chute twice in the month, each group exported in the
   month passes the ramp; each tag is read in a burst (first read ``rep`` false, then re-reads), a
   few strangers' tags among them; one presence event per animal and pass, the animals' last-seen
-  place and the readers' counters and heartbeats as the ingestion leaves them.
+  place and the readers' counters and heartbeats as the ingestion leaves them;
+- origin quarantine's consignments (``consignments``, quarantine.generate): every exported age
+  group in lots of about 37 head, certified on its export day (about 43,000), a few withdrawn,
+  cancelled or rejected first, the groups due in the next days in progress;
+- transit (``trips``, transit.generate as the demo's ``transit.demo``): the certified
+  consignments of the last ``TRIP_DAYS`` days (a fortnight: ~1,650 trips at scale 1, ~60,000
+  head) loaded on their enterprise's trucks (the demo's fleet, a truck more where an enterprise
+  has more on the road at once), driven along their farm's corridor with a GPS point every 30 s
+  (~830 a trip), received at Qingshuihe, resealed and released at their port: certificate used,
+  consignment exported, the ``loaded`` … ``exported`` events of each animal; the demo's stories
+  among them (one loading in five closed with an animal left at the farm; among the newest, dead
+  pigs set aside, detours and a long stop with their alerts closed, a hold and a manager's
+  override) and its trucks of now: on the road (one off its corridor, one standing still),
+  resting at Qingshuihe, held at Wenjindu, left in its pen overnight; then one pass of the
+  periodic checks. The older consignments stay certified, their animals ``released``, without a
+  transit record: a year of trips would be ~35 million GPS points, minutes more than the year's
+  ten.
 
 Made with COPY (indexes dropped during the load and rebuilt after, foreign keys not checked row by
 row: the generator makes them consistent), on this machine in a few minutes (2 cores).
@@ -33,10 +49,10 @@ row: the generator makes them consistent), on this machine in a few minutes (2 c
 Reuse between runs: the year is made once into a *template* database (``livestock_bench_year``,
 or ``BENCH_YEAR_TEMPLATE``; ``_s<scale>`` appended for another scale) and each run gets a copy of
 it (``CREATE DATABASE ... TEMPLATE``, a file copy). The template carries a key (this module's
-source, every migration, the scale) in its comment: a template whose key differs, or older than
-``MAX_AGE_DAYS``, is made again. Other code that must run after the load (maintained counts, say)
-is named in ``AFTER_LOAD`` ("module:function", called with no argument inside Django once the rows
-are in): it becomes part of the template.
+source, the generators it calls, every migration, the scale) in its comment: a template whose key
+differs, or older than ``MAX_AGE_DAYS``, is made again. Other code that must run after the load
+(maintained counts, say) is named in ``AFTER_LOAD`` ("module:function", called with no argument
+inside Django once the rows are in): it becomes part of the template.
 """
 
 from __future__ import annotations
@@ -131,9 +147,12 @@ def template_name(scale: float = 1.0, template: str | None = None) -> str:
 
 
 def key(scale: float) -> str:
-    """What the template was made from: this module, every migration, the scale."""
+    """What the template was made from: this module, the generators it calls, every migration,
+    the scale."""
     digest = hashlib.sha1(Path(__file__).read_bytes())
-    digest.update((ROOT / "quarantine" / "generate.py").read_bytes())
+    for name in ("quarantine/generate.py", "transit/generate.py", "transit/demo.py", "transit/demo_fleet.py",
+                 "transit/demo_journeys.py", "livestock/bulk.py"):  # fmt: skip
+        digest.update((ROOT / name).read_bytes())
     for path in sorted(ROOT.glob("*/migrations/*.py")):
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
@@ -922,6 +941,7 @@ def _kinds() -> None:
 BIG = (
     "livestock_tagissue", "livestock_eartag", "livestock_animal", "livestock_productionlog",
     "livestock_historicalproductionlog", "livestock_loganimal", "livestock_event", "livestock_tagread",
+    "transit_gpspoint",
 )  # fmt: skip
 
 
@@ -1015,6 +1035,10 @@ def make(scale: float) -> None:
     started = time.monotonic()
     call_command("migrate", verbosity=0, interactive=False)
     step("migrate", started)
+    with connection.cursor() as cursor:
+        # As the writers: a commit waits for no disk flush (each ORM save of the steps below
+        # commits, ~13 ms each on this machine's disk). A build that dies is made again anyway.
+        cursor.execute("SET synchronous_commit = off")
     started = time.monotonic()
     accounts_demo.seed()
     farms_demo.seed()
@@ -1032,6 +1056,9 @@ def make(scale: float) -> None:
     started = time.monotonic()
     made = consignments(year, farms)
     step(f"consignments ({', '.join(f'{k} {v:,}' for k, v in made.items())})", started)
+    started = time.monotonic()
+    made = trips(year)
+    step(f"trips ({', '.join(f'{k} {v:,}' for k, v in made.items())})", started)
     started = time.monotonic()
     _parallel(url, again)
     step("indexes rebuilt", started)
@@ -1153,6 +1180,170 @@ def consignments(year: Year, farms: list[Farm_]) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = origin")
     return dict(gen.counts)
+
+
+# The certified consignments of the last TRIP_DAYS days go through transit. At scale 1 a day is
+# ~118 trips of ~830 GPS points (one every 30 s): a month's ~3,500 trips and ~2.9 million points
+# took ~80 s here (48 s of it Python's), a fortnight about half; the year's ten minutes leave
+# room for the fortnight. A year of trips would be ~35 million points.
+TRIP_DAYS = 14
+TRIP_BATCH = 500  # plans per Chain: its rows (GPS points above all) wait in memory until flushed
+TURNAROUND = dt.timedelta(hours=3)  # a truck back from the port is washed before its next loading
+
+
+class PointStream:
+    """The chain's GPS points (transit.generate.POINT_FIELDS) as one binary COPY on a connection
+    of its own: the server takes them in while the chain makes the next batch (written by the
+    chain's flush, they were about a third of the step). The points have no foreign keys in the
+    database: their own transaction is as good."""
+
+    def __init__(self, url: str):
+        import psycopg
+        from psycopg.copy import QueuedLibpqWriter
+
+        from transit.generate import POINT_FIELDS
+        from transit.models import GpsPoint
+
+        self.conn = psycopg.connect(url)
+        self.conn.execute("SET synchronous_commit = off")
+        columns = [GpsPoint._meta.get_field(f).column for f in POINT_FIELDS]
+        types = dict(
+            self.conn.execute(
+                "SELECT attname, atttypid::int FROM pg_attribute WHERE attrelid = %s::regclass "
+                "AND attnum > 0 AND NOT attisdropped",
+                [GpsPoint._meta.db_table],
+            ).fetchall()
+        )
+        cursor = self.conn.cursor()
+        cols = ", ".join(f'"{c}"' for c in columns)
+        self.copy_cm = cursor.copy(
+            f'COPY "{GpsPoint._meta.db_table}" ({cols}) FROM STDIN (FORMAT BINARY)',
+            writer=QueuedLibpqWriter(cursor),
+        )
+        self.copy = self.copy_cm.__enter__()
+        self.copy.set_types([types[c] for c in columns])
+
+    def write(self, rows: list) -> None:
+        for row in rows:
+            self.copy.write_row(row)
+
+    def close(self) -> None:
+        self.copy_cm.__exit__(None, None, None)
+        self.conn.commit()
+        self.conn.close()
+
+
+def trips(year: Year) -> dict:
+    """The last TRIP_DAYS days' certified consignments taken through transit as the demo takes its
+    own (transit.demo): the demo's fleet and corridors, its plans (a few trucks of now on the road,
+    at Qingshuihe and held at the port, the stories), each consignment loaded on a truck of its
+    enterprise that is back and washed (a truck more when none is), ``transit.generate.Chain``;
+    then one pass of the periodic checks. The consignments' animals were written ``released``
+    (quarantine.generate: approved, the loading day past): the chain's other statuses (in transit,
+    at the warehouse, the dead set aside, the animal left at the farm) are written, its
+    ``released`` are already there."""
+    from django.db import connection, transaction
+
+    from accounts.models import User
+    from livestock.models import Animal
+    from quarantine.models import ConsignmentAnimal
+    from transit import demo, demo_fleet
+    from transit.demo_journeys import corridors_seed
+    from transit.generate import Chain
+    from transit.models import Arrival, Driver, Vehicle
+    from transit.models.fleet import Approval
+    from transit.services.journeys import journeys_check
+    from transit.services.warehouse import overnight_alerts_raise
+
+    cpu0 = time.process_time()
+    demo_fleet.seed()
+    corridors_seed(User.objects.get(username="manager"))
+    now = year.now
+    plans = demo.plans(now, since=year.today - dt.timedelta(days=TRIP_DAYS))
+    # Each enterprise's trucks, each with its own driver (the demo's two, then those added).
+    fleets: dict[int, list] = defaultdict(list)
+    drivers: dict[int, list] = defaultdict(list)
+    for d in Driver.objects.filter(status=Approval.APPROVED).order_by("pk"):
+        drivers[d.enterprise_id].append(d)
+    for v in Vehicle.objects.filter(status=Approval.APPROVED).select_related("gps_unit").order_by("pk"):
+        if len(drivers[v.enterprise_id]) > len(fleets[v.enterprise_id]):
+            fleets[v.enterprise_id].append((v, drivers[v.enterprise_id][len(fleets[v.enterprise_id])]))
+    busy: dict[int, dt.datetime | None] = {}  # vehicle -> when its last trip ended (None: on it)
+    added: dict[int, int] = {}  # enterprise -> the number of its last truck added
+    counts: dict[str, int] = defaultdict(int)
+
+    def flush(chain):
+        # The rest were written released: the year's export of these animals.
+        chain.statuses = {a: s for a, s in chain.statuses.items() if s != Animal.Status.RELEASED}
+        with transaction.atomic():
+            chain.flush(counts=False)  # the year's hooks recount once, after every row
+        for name, n in chain.counts.items():
+            counts[name] += n
+
+    numbers = demo_fleet.numbering()
+    points = PointStream(year.url)
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")  # as the year's writers
+    chain = None
+    for n, plan in enumerate(plans):
+        if n % TRIP_BATCH == 0:
+            if chain is not None:
+                flush(chain)
+            chain = Chain(now=now, seed=SEED + 13 + n, points_to=points.write)
+            # The batch's animals in one query, not one a consignment.
+            batch = {p.consignment.pk: p for p in plans[n : n + TRIP_BATCH]}
+            for p in batch.values():
+                p.animals = []
+            for c_id, a, code in (
+                ConsignmentAnimal.objects.filter(consignment_id__in=batch)
+                .order_by("consignment_id", "national_code")
+                .values_list("consignment_id", "animal_id", "national_code")
+            ):
+                batch[c_id].animals.append((a, code))
+        c = plan.consignment
+        free = plan.start - TURNAROUND
+        pair = next(
+            (
+                (v, d)
+                for v, d in fleets[c.enterprise_id]
+                if v.capacity_for(c.species) >= c.head_count
+                and (v.pk not in busy or (busy[v.pk] is not None and busy[v.pk] < free))
+            ),
+            None,
+        )
+        if pair is None:
+            added[c.enterprise_id] = added.get(c.enterprise_id, 3) + 1  # 1-3: the demo's
+            pair = demo_fleet.truck_add(c.enterprise, added[c.enterprise_id], numbers=numbers)
+            fleets[c.enterprise_id].append(pair)
+            counts["trucks_added"] += 1
+        plan.vehicle, plan.driver = pair
+        if pair[0].capacity_for(c.species) < c.head_count:
+            counts["skipped"] += 1
+            continue
+        trip = chain.add(plan)
+        if trip is None:
+            counts["skipped"] += 1
+            continue
+        busy[plan.vehicle.pk] = trip.ended_at
+    if chain is not None:
+        flush(chain)
+    points.close()
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = origin")
+    check = journeys_check(now=now)
+    overnight = overnight_alerts_raise(
+        arrivals=Arrival.objects.filter(left_at__isnull=True).select_related(
+            "trip__loading__consignment__farm", "warehouse"
+        ),
+        now=now,
+    )
+    return {
+        "python_cpu_s": round(time.process_time() - cpu0),
+        "plans": len(plans),
+        **counts,
+        "journey_alerts": sum(check.raised.values()),
+        "overnight_alerts": overnight,
+    }
 
 
 def _after_rows(year: Year) -> None:

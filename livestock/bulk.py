@@ -110,3 +110,62 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
     )
     with connection.cursor() as cursor:
         cursor.executemany(sql, prepared)
+
+
+def insert_rows_binary(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """``insert_rows`` as a binary COPY, each column's type named: the text COPY formats every
+    value in Python, a timestamp above all (a GPS point's row: about 18 µs here, 2 in binary; the
+    bench year's trips write over a million points and their events). The values must be of their
+    column's type (an int for a number, a datetime for a time). Elsewhere than PostgreSQL,
+    ``insert_rows``."""
+    meta = model._meta
+    if connection.vendor != "postgresql":
+        insert_rows(model, fields, rows)
+        return
+    columns = [meta.get_field(f).column for f in fields]
+    jsons = [i for i, f in enumerate(fields) if isinstance(meta.get_field(f), models.JSONField)]
+    # A decimal column takes only a Decimal in binary (a position rounded as a float: made one).
+    decimals = [
+        (i, meta.get_field(f))
+        for i, f in enumerate(fields)
+        if isinstance(meta.get_field(f), models.DecimalField)
+    ]
+    if decimals:
+        rows = _decimals(rows, decimals)
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        # A binary value must be of the column's very type (int4 is not int8): the catalogue's.
+        cursor.execute(
+            "SELECT attname, atttypid::int FROM pg_attribute WHERE attrelid = %s::regclass "
+            "AND attnum > 0 AND NOT attisdropped",
+            [meta.db_table],
+        )
+        types = dict(cursor.fetchall())
+        # jsonb's binary form is a version byte (1) and the JSON text: sent as bytes, dumped once
+        # for the rows that share a value (an event's details, the same for every animal).
+        for i in jsons:
+            types[columns[i]] = BYTEA_OID
+        last_value, last_bytes = object(), b""
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        with cursor.cursor.copy(f'COPY "{meta.db_table}" ({quoted}) FROM STDIN (FORMAT BINARY)') as copy:
+            copy.set_types([types[c] for c in columns])
+            for row in rows:
+                if jsons:
+                    row = list(row)
+                    for i in jsons:
+                        if row[i] is not last_value:
+                            last_value, last_bytes = row[i], b"\x01" + _json_out(row[i]).encode()
+                        row[i] = last_bytes
+                copy.write_row(row)
+    pagecache.written(connection, {meta.db_table})
+
+
+BYTEA_OID = 17
+
+
+def _decimals(rows, decimals):
+    for row in rows:
+        row = list(row)
+        for i, field in decimals:
+            if row[i] is not None:
+                row[i] = field.to_python(row[i])
+        yield row

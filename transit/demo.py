@@ -19,10 +19,11 @@ Idempotent: a consignment with a loading is never taken again, so a second run a
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from accounts.models import User
-from quarantine.models import Consignment
+from quarantine.models import Certificate, Consignment
 
 from . import demo_fleet
 from .demo_journeys import QINGSHUIHE, SPEED_KMH, _length_km, corridors_seed, road_for
@@ -30,7 +31,6 @@ from .generate import CLINICAL_AFTER, LEAVE_AFTER, Chain, Plan
 from .models import Arrival, Loading, Vehicle
 from .models.fleet import Approval
 from .selectors.fleet import driver_refusals
-from .selectors.loading import current_certificate
 
 # The trucks of now, newest first, and how long before now each started loading (beyond its drive).
 LIVE = ["off_now", "stop_now", "road_now", "warehouse_now", "held_now", "overnight"]
@@ -83,21 +83,33 @@ STORY = {
 PAST_STORIES = [{"dead", "detour"}, {"stop"}, {"dead"}, {"detour"}]
 
 
-def plans(now: dt.datetime) -> list[Plan]:
-    """The plans for every certified consignment without a loading, in the order they start."""
+def plans(now: dt.datetime, *, since: dt.date | None = None) -> list[Plan]:
+    """The plans for every certified consignment without a loading (to be loaded on ``since`` or
+    later, if given), in the order they start."""
     taken = Loading.objects.exclude(status=Loading.Status.CANCELLED).values("consignment_id")
+    consignments = Consignment.objects.filter(
+        status=Consignment.Status.APPROVED, planned_loading_on__lte=timezone.localdate(now)
+    )
+    if since is not None:
+        consignments = consignments.filter(planned_loading_on__gte=since)
     consignments = (
-        Consignment.objects.filter(
-            status=Consignment.Status.APPROVED, planned_loading_on__lte=timezone.localdate(now)
-        )
-        .exclude(pk__in=taken)
+        consignments.exclude(pk__in=taken)
         .select_related("farm", "exit_port", "enterprise", "branch")
+        # The certificate in force (selectors.loading.current_certificate), for all at once: the
+        # bench's year plans thousands.
+        .prefetch_related(
+            Prefetch(
+                "certificates",
+                queryset=Certificate.objects.filter(voided_at__isnull=True).order_by("-pk"),
+                to_attr="in_force",
+            )
+        )
         .order_by("-planned_loading_on", "-pk")
     )
     live, past = [], []
     today = timezone.localdate(now)
     for c in consignments:
-        certificate = current_certificate(c)
+        certificate = c.in_force[0] if c.in_force else None
         if certificate is None or certificate.used_at:
             continue
         if certificate.valid_until >= today and len(live) < len(LIVE):
