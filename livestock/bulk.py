@@ -73,21 +73,8 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
         sql = f'COPY "{meta.db_table}" ({quoted}) FROM STDIN'
         # psycopg's own cursor (Django has no COPY): its errors are turned into Django's, so that
         # callers catch django.db.IntegrityError as for any other write.
-        # Rows often share a value (an event's details and time, the same for every animal): it
-        # is written out once, not once per row. None stays None (NULL).
-        last_value = [object()] * len(fields)
-        last_text: list = [None] * len(fields)
         with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
-            for row in rows:
-                if texts:
-                    row = list(row)
-                    for i, text in texts:
-                        value = row[i]
-                        if value is None:
-                            continue
-                        if value is not last_value[i]:
-                            last_value[i], last_text[i] = value, text(value)
-                        row[i] = last_text[i]
+            for row in _converted(rows, texts):
                 copy.write_row(row)
         # COPY runs on psycopg's cursor, out of sight of the execute wrappers: the page cache
         # is told of the write here, or a cached page would keep showing the rows before it.
@@ -125,14 +112,13 @@ def insert_rows_binary(model: type[models.Model], fields: Sequence[str], rows: I
         return
     columns = [meta.get_field(f).column for f in fields]
     jsons = [i for i, f in enumerate(fields) if isinstance(meta.get_field(f), models.JSONField)]
-    # A decimal column takes only a Decimal in binary (a position rounded as a float: made one).
-    decimals = [
-        (i, meta.get_field(f))
+    # jsonb's binary form is a version byte (1) and the JSON text, sent as bytes; a decimal column
+    # takes only a Decimal in binary (a position rounded as a float: made one).
+    converters = [(i, _jsonb_bytes) for i in jsons] + [
+        (i, field.to_python)
         for i, f in enumerate(fields)
-        if isinstance(meta.get_field(f), models.DecimalField)
+        if isinstance(field := meta.get_field(f), models.DecimalField)
     ]
-    if decimals:
-        rows = _decimals(rows, decimals)
     with connection.cursor() as cursor, connection.wrap_database_errors:
         # A binary value must be of the column's very type (int4 is not int8): the catalogue's.
         cursor.execute(
@@ -141,21 +127,12 @@ def insert_rows_binary(model: type[models.Model], fields: Sequence[str], rows: I
             [meta.db_table],
         )
         types = dict(cursor.fetchall())
-        # jsonb's binary form is a version byte (1) and the JSON text: sent as bytes, dumped once
-        # for the rows that share a value (an event's details, the same for every animal).
         for i in jsons:
             types[columns[i]] = BYTEA_OID
-        last_value, last_bytes = object(), b""
         quoted = ", ".join(f'"{c}"' for c in columns)
         with cursor.cursor.copy(f'COPY "{meta.db_table}" ({quoted}) FROM STDIN (FORMAT BINARY)') as copy:
             copy.set_types([types[c] for c in columns])
-            for row in rows:
-                if jsons:
-                    row = list(row)
-                    for i in jsons:
-                        if row[i] is not last_value:
-                            last_value, last_bytes = row[i], b"\x01" + _json_out(row[i]).encode()
-                        row[i] = last_bytes
+            for row in _converted(rows, converters):
                 copy.write_row(row)
     pagecache.written(connection, {meta.db_table})
 
@@ -163,10 +140,28 @@ def insert_rows_binary(model: type[models.Model], fields: Sequence[str], rows: I
 BYTEA_OID = 17
 
 
-def _decimals(rows, decimals):
+def _jsonb_bytes(value) -> bytes:
+    return b"\x01" + _json_out(value).encode()
+
+
+def _converted(rows: Iterable[Sequence], converters: list) -> Iterable[Sequence]:
+    """The rows with the value of each column ``i`` of ``converters`` (``(i, convert)``) converted.
+
+    Rows often share a value (an event's details and time, the same for every animal): it is
+    converted once, not once per row. None stays None (NULL).
+    """
+    if not converters:
+        yield from rows
+        return
+    last_value: dict[int, object] = dict.fromkeys((i for i, _ in converters), object())
+    last_out: dict[int, object] = {}
     for row in rows:
         row = list(row)
-        for i, field in decimals:
-            if row[i] is not None:
-                row[i] = field.to_python(row[i])
+        for i, convert in converters:
+            value = row[i]
+            if value is None:
+                continue
+            if value is not last_value[i]:
+                last_value[i], last_out[i] = value, convert(value)
+            row[i] = last_out[i]
         yield row
