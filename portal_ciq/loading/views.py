@@ -125,8 +125,12 @@ def live_context(loading: Loading) -> dict:
     return {"loading": loading, "progress": progress, "poll_seconds": POLL_SECONDS}
 
 
-class LoadingDetailView(LoadingMixin, TemplateView):
-    """The loading screen: large head counts, the tags matched, missing and unexpected, seals."""
+class LoadingDetailView(LoadingMixin, PageCacheMixin, TemplateView):
+    """The loading screen: large head counts, the tags matched, missing and unexpected, seals.
+
+    Kept in the page cache (a loading's page is opened by every officer at the truck and again
+    after each action; its signed addendum is verified on each render): any read, tag, seal or
+    status written moves a table it reads, and a page with a message to show is never cached."""
 
     template_name = "portal_ciq/loading/detail.html"
 

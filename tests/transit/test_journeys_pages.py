@@ -55,6 +55,12 @@ def test_the_trip_page_and_its_track(world, client_for, moving):
     assert b'data-testid="replay-map"' in page.content
     track = client.get(reverse("portal_ciq:trip_track", args=[moving.pk])).json()
     assert len(track["points"]) == 81 and track["corridor"] is None
+    # Each point as [epoch ms, lat, lng, km/h, flag] in time order, whichever database computed
+    # the milliseconds (PostgreSQL does, from the stored microseconds).
+    stored = moving.points.order_by("recorded_at").values_list(
+        "recorded_at", "lat", "lng", "speed_kmh", "flag"
+    )
+    assert track["points"] == [[int(t.timestamp() * 1000), *rest] for t, *rest in stored]
     assert (
         client_for(world.ent_b_staff)
         .get(reverse("portal_enterprise:trip_track", args=[moving.pk]))

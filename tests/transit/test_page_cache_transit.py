@@ -69,12 +69,25 @@ def bureau_urls(scene) -> list[str]:
         reverse(ciq + "port_screen"),
         reverse(ciq + "port_screen") + "?q=" + scene.inbound.certificate.number,
         reverse(ciq + "port_screen") + "?q=" + scene.to_port.certificate.number,
+        *(reverse(ciq + name, args=[t.pk]) for t in trips(scene) for name in ("trip_journey", "trip_track")),
+        *(reverse(ciq + "loading_detail", args=[trip.loading_id]) for trip in trips(scene)),
     ]
 
 
-def enterprise_urls() -> list[str]:
+def trips(scene) -> list:
+    """The trips whose pages are watched: one with a GPS unit on the road, one that reaches the
+    warehouse and is held at the port, one released."""
+    return [scene.tracked, scene.inbound.trip, scene.to_port.trip]
+
+
+def enterprise_urls(scene) -> list[str]:
     ent = "portal_enterprise:"
-    return [reverse(ent + "fleet"), reverse(ent + "journey_live"), reverse(ent + "journey_live_data")]
+    return [
+        reverse(ent + "fleet"),
+        reverse(ent + "journey_live"),
+        reverse(ent + "journey_live_data"),
+        *(reverse(ent + name, args=[scene.tracked.pk]) for name in ("trip_journey", "trip_track")),
+    ]
 
 
 def changes(world, client, scene):
@@ -172,7 +185,7 @@ def changes(world, client, scene):
 
 
 def test_every_transit_screen_is_fresh_after_every_kind_of_change(world, client_for, scene):
-    bureau, enterprise = bureau_urls(scene), enterprise_urls()
+    bureau, enterprise = bureau_urls(scene), enterprise_urls(scene)
     viewers = (
         (world.manager, bureau),
         (world.transit, [reverse("portal_ciq:warehouse_board")]),
@@ -216,3 +229,15 @@ def test_the_transit_pages_do_show_the_changes(world, client_for, scene):
     moved = {t["id"]: t for t in client.get(data).json()["trucks"]}
     assert moved[scene.tracked.pk]["lat"] == pytest.approx(QINGSHUIHE[0], abs=1e-4)
     assert moved != {t["id"]: t for t in first["trucks"]}
+
+    track = reverse("portal_ciq:trip_track", args=[scene.tracked.pk])
+    points = len(client.get(track).json()["points"])
+    assert len(client.get(track).json()["points"]) == points  # from the cache
+    later = timezone.now() + dt.timedelta(seconds=1)
+    client.post(
+        reverse("gps_api:points"),
+        json.dumps({"points": [{"time": later.isoformat(), "lat": 22.5840, "lng": 114.1140, "speed": 5.0}]}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {scene.token}",
+    )
+    assert len(client.get(track).json()["points"]) == points + 1
