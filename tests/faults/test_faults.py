@@ -404,6 +404,47 @@ def test_spool_disk_really_full(stack, small_disk, cable, worker, fault_report):
     }
 
 
+def _worker_backends(stack) -> set[int]:
+    """The PostgreSQL sessions open now but this one's: the worker's (the bridge has none, and
+    the tests' own connections are closed after each look)."""
+    with psycopg.connect(stack.pg.url()) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return {pid for (pid,) in rows}
+
+
+def _delivered(stack, device, lines: int) -> bool:
+    """The bridge took ``lines`` lines and its spool is empty: every batch was acknowledged."""
+    status = stack.status_file(device)
+    return status.get("detail", {}).get("lines_taken") == lines and status["state"]["spool"] == 0
+
+
+def test_the_worker_keeps_its_connections_between_batches(stack, cable, worker):
+    """Every batch is a task: the worker's processes take a connection from their pool and give
+    it back, so that the same PostgreSQL sessions serve every batch. Celery's Django fixup closed
+    the pool around every task (three new sessions a batch; config/celery.py)."""
+    device, animals = scenario(stack, 7)
+    tags = tags_for(7, 600, animals)
+    stack.start_bridge(device, cable)
+    stream(cable, tags[:30])
+    wait_until(lambda: _delivered(stack, device, 30), 60, step=0.1, what="the first batches")
+    before = _worker_backends(stack)
+    assert before, "the worker closed its connections after its tasks"
+    stream(cable, tags[30:])
+    wait_until(lambda: _delivered(stack, device, len(tags)), 60, step=0.1, what="every batch")
+    assert _worker_backends(stack) == before
+    rows = reconcile(stack, device, tags, animals, cable)
+    with psycopg.connect(stack.pg.url()) as conn:
+        (batches,) = conn.execute(
+            "SELECT count(DISTINCT r.received_at) FROM livestock_tagread r "
+            "JOIN livestock_readerdevice d ON d.id = r.device_id WHERE d.code = %s",
+            [device["code"]],
+        ).fetchone()
+    assert len(rows) == len(tags) and batches >= 10, f"{batches} batches: too few to tell"
+
+
 def test_cable_pulled_and_plugged_ten_times(stack, cable, worker):
     device, animals = scenario(stack, 4)
     tags = tags_for(4, 1000, animals)
