@@ -107,20 +107,18 @@ def trip_alerts(*, user: User, trip: Trip) -> list[dict]:
 def trip_track(*, trip: Trip) -> dict:
     """The trip's points in time order, for the replay: ``[epoch ms, lat, lng, km/h, flag]``."""
     rows = GpsPoint.objects.filter(trip=trip).order_by("recorded_at")
+    rest = ("lat", "lng", "speed_kmh", "flag")
     if connection.vendor == "postgresql":
         # The times as epoch milliseconds from PostgreSQL: turning 2,500 timestamps into aware
         # datetimes cost the replay's JSON more than its query did (make bench, trip_track).
         # floor() truncates as int() does below; extract gives an exact numeric.
         table = GpsPoint._meta.db_table
         ms = RawSQL(f'floor(extract(epoch FROM "{table}"."recorded_at") * 1000)::bigint', [])
-        fields = ("ms", "lat", "lng", "speed_kmh", "flag")
-        points = [list(row) for row in rows.annotate(ms=ms).values_list(*fields)[:TRACK_LIMIT]]
+        points = [list(row) for row in rows.annotate(ms=ms).values_list("ms", *rest)[:TRACK_LIMIT]]
     else:
         points = [
-            [int(t.timestamp() * 1000), lat, lng, speed, flag]
-            for t, lat, lng, speed, flag in rows.values_list(
-                "recorded_at", "lat", "lng", "speed_kmh", "flag"
-            )[:TRACK_LIMIT]
+            [int(t.timestamp() * 1000), *values]
+            for t, *values in rows.values_list("recorded_at", *rest)[:TRACK_LIMIT]
         ]
     corridor = Corridor.objects.filter(farm_id=trip.loading.consignment.farm_id).first()
     return {
